@@ -1,0 +1,172 @@
+"""Dates of DEADLINE and DATE spans, resolved against the article date.
+
+SCHEMA section 2: a time expression normalises to the last day it covers
+(到2018年底 -> 2018-12-31; 今明两年 in a 2017 article -> 2018-12-31;
+“十三五”期间 -> 2020-12-31); 以来 periods (今年以来, 党的十八大以来) run up to
+the article and take its date. Without an article date, relative expressions
+get no date.
+
+dateparser handles neither these Chinese relative and period expressions nor
+the "last day covered" rule, so this module is written for them.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from typing import Optional, Tuple
+
+from .textnorm import to_simplified
+from .values import parse_number
+
+ArticleDate = Tuple[Optional[int], Optional[int], Optional[int]]
+
+FIVE_YEAR_PLANS = {"十一五": 2010, "十二五": 2015, "十三五": 2020, "十四五": 2025}
+CN_YEAR_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+QUARTER_END = {"一": 3, "1": 3, "二": 6, "2": 6, "三": 9, "3": 9, "四": 12, "4": 12}
+
+_NUM = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+YEAR = r"(?P<year>\d{4}|[〇零一二三四五六七八九]{4})年?"
+_PREFIX = re.compile(r"^(?:截至到|截止到|截至|截止|到|至|在|于|从)")
+_SUFFIX = re.compile(r"(?:上午|下午|晚上|晚|凌晨|中午|早上)$")
+
+FULL_STAMP_RE = re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})")
+DMY_RE = re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})")
+YMD_RE = re.compile(
+    r"(?:(?P<y>\d{4})年)?(?P<m>" + _NUM + r")(?:月份?)?(?:[-~—至到](?P<m2>" + _NUM + r")月份?)?"
+    r"(?:(?P<d>" + _NUM + r")[日号])?"
+)
+
+
+def parse_article_date(value: Optional[str]) -> ArticleDate:
+    """Split an ISO (partial) article date into (year, month, day)."""
+    if not value:
+        return (None, None, None)
+    parts = [int(p) for p in re.findall(r"\d+", str(value))[:3]]
+    parts += [None] * (3 - len(parts))
+    return tuple(parts)  # type: ignore[return-value]
+
+
+def _last_day(year: int, month: Optional[int] = None, day: Optional[int] = None) -> Optional[str]:
+    try:
+        if month is None:
+            return dt.date(year, 12, 31).isoformat()
+        if day is None:
+            day = calendar.monthrange(year, month)[1]
+        return dt.date(year, month, day).isoformat()
+    except (ValueError, TypeError):
+        return None
+
+
+def _article_iso(article: ArticleDate) -> Optional[str]:
+    year, month, day = article
+    if year is None:
+        return None
+    return _last_day(year, month, day)
+
+
+def _int(text: Optional[str]) -> Optional[int]:
+    if text is None:
+        return None
+    n = parse_number(text)
+    return int(n) if n is not None else None
+
+
+def resolve_date(text: str, article_date: Optional[str]) -> Optional[str]:
+    """Resolve a time expression to the ISO date of the last day it covers.
+
+    text (str): the span text, e.g. "到2018年底", "今明两年", "2月25日上午".
+    article_date (str | None): the article's ISO (partial) date.
+    RETURNS (str | None): an ISO date, or None when it cannot be resolved.
+    """
+    article = parse_article_date(article_date)
+    year_now = article[0]
+    t = to_simplified(text).replace(" ", "").replace("“", "").replace("”", "").replace('"', "")
+    t = _PREFIX.sub("", t)
+    t = _SUFFIX.sub("", t)
+
+    # periods that run up to the article: 今年以来, 2016年以来, 党的十八大以来, 过去5年
+    if t.endswith("以来") or t.startswith("过去") or t.startswith("近") and t.endswith("年"):
+        return _article_iso(article)
+
+    # a duration from the article: 5年内, 三年内 (a target within N years)
+    m = re.fullmatch(r"([\d一二两三四五六七八九十]+)年(?:内|以内|之内)", t)
+    if m:
+        n = _int(m.group(1))
+        return _last_day(year_now + n) if year_now is not None and n is not None else None
+
+    for plan, end_year in FIVE_YEAR_PLANS.items():
+        if plan in t:
+            return _last_day(end_year)
+
+    m = FULL_STAMP_RE.search(t)
+    if m:
+        return _last_day(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+    m = DMY_RE.search(t)
+    if m:
+        return _last_day(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+
+    relative = _relative_year(t, year_now)
+    if relative is not None:
+        year, rest = relative
+        if year is None:
+            return None
+        return _within_year(year, rest, article)
+
+    m = re.match(r"(?P<year>\d{4}|[〇零一二三四五六七八九]{4})年", t)
+    if m:
+        year = int(m.group("year").translate(CN_YEAR_DIGITS))
+        return _within_year(year, t[m.end():], article)
+    # no year written: month/day in the article's year
+    if year_now is None:
+        return None
+    return _within_year(year_now, t, article)
+
+
+def _relative_year(t: str, year_now: Optional[int]):
+    """Years named relative to the article: (year, remaining text) or None."""
+    table = [
+        ("今明两年", 1), ("今后两年", 1), ("今明年", 1), ("今年", 0), ("本年度", 0), ("本年", 0),
+        ("年内", 0), ("当年", 0), ("全年", 0), ("年底", 0), ("年末", 0), ("去年", -1),
+        ("上年", -1), ("上一年", -1), ("前两年", -1), ("前年", -2), ("明年", 1), ("后年", 2),
+    ]
+    for word, delta in table:
+        if t.startswith(word):
+            if year_now is None:
+                return (None, "")
+            rest = t[len(word):]
+            if word in ("年底", "年末"):
+                rest = ""
+            return (year_now + delta, rest)
+    return None
+
+
+def _within_year(year: int, rest: str, article: ArticleDate) -> Optional[str]:
+    """Resolve what follows the year: 底, 上半年, 一季度, 6月底, 1-9月, 2月25日."""
+    rest = re.sub(r"(?:底|末|初|前|以前|之前|期间|时期|以后|中)+$", "", rest)
+    rest = rest.rstrip("份")
+    if not rest or rest in ("度", "年"):
+        return _last_day(year)
+    if rest.startswith("上半年"):
+        return _last_day(year, 6)
+    if rest.startswith("下半年"):
+        return _last_day(year)
+    m = re.match(r"第?([一二三四1234])季度", rest)
+    if m:
+        return _last_day(year, QUARTER_END[m.group(1)])
+    m = re.match(r"前([一二三四1234])季度", rest)
+    if m:
+        return _last_day(year, QUARTER_END[m.group(1)])
+    m = YMD_RE.match(rest)
+    if m and (m.group("m") or m.group("d")):
+        month = _int(m.group("m2")) or _int(m.group("m"))
+        day = _int(m.group("d")) if not m.group("m2") else None
+        if month and 1 <= month <= 12:
+            return _last_day(year, month, day)
+    m = re.match(r"(\d{1,2})[-~—至到](\d{4})年(\d{1,2})月", rest)
+    if m:
+        return _last_day(int(m.group(2)), int(m.group(3)))
+    m = re.search(r"(?:[-~—至到])(\d{4})年(?:(\d{1,2})月)?", rest)
+    if m:
+        return _last_day(int(m.group(1)), _int(m.group(2)))
+    return _last_day(year)

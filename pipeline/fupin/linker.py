@@ -1,0 +1,102 @@
+"""The rule relation linker: each quantity to the nearest governing context
+span of each kind inside its sentence (SCHEMA section 3).
+
+Time and region context usually stands before the amount it governs and
+also governs the list that follows it ("2018年,全县计划实现1.5万贫困人口脱贫、
+11个贫困村出列"), so the nearest preceding span wins and a following one is
+used only when none precedes. A program is as often after its amount
+(197户易地搬迁) as before, so the nearest by distance wins. Dateline places
+and page stamps are linked to nothing.
+"""
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from . import extensions  # noqa: F401
+from .schema import CHILD_RELATION, QUANTITY_LABELS, SENTENCE_END
+
+DATELINE_RE = re.compile(r"^\s*(?:\d{1,2}月\d{1,2}日)?电")
+STAMP_RE = re.compile(r"\d{1,2}[时:]\d{2}")
+
+Relation = Tuple[int, int, str, float]
+
+
+def sentence_ids(text: str) -> List[int]:
+    """Sentence index of every character (sentences end at SENTENCE_END)."""
+    ids, current = [], 0
+    for ch in text:
+        ids.append(current)
+        if ch in SENTENCE_END:
+            current += 1
+    return ids
+
+
+def _unlinkable(doc: Doc, span: Span) -> bool:
+    if span.label_ in ("REGION", "DATE"):
+        after = doc.text[span.end_char:span.end_char + 12]
+        if DATELINE_RE.match(after):
+            return True
+    if span.label_ == "DATE" and STAMP_RE.search(span.text):
+        return True
+    return False
+
+
+def link_nearest(doc: Doc, ents: Sequence[Span]) -> List[Relation]:
+    """Return (head_start_char, child_start_char, label, score) relations."""
+    sent = sentence_ids(doc.text)
+    relations: List[Relation] = []
+    by_sentence: Dict[int, List[Span]] = {}
+    for span in ents:
+        by_sentence.setdefault(sent[span.start_char], []).append(span)
+    for spans in by_sentence.values():
+        contexts = [s for s in spans if s.label_ in CHILD_RELATION and not _unlinkable(doc, s)]
+        for head in spans:
+            if head.label_ not in QUANTITY_LABELS:
+                continue
+            for kind in ("time", "REGION", "PROGRAM"):
+                if kind == "time":
+                    pool = [c for c in contexts if c.label_ in ("DEADLINE", "DATE")]
+                else:
+                    pool = [c for c in contexts if c.label_ == kind]
+                child = _nearest(head, pool, prefer_before=kind != "PROGRAM")
+                if child is not None:
+                    relations.append((head.start_char, child.start_char, CHILD_RELATION[child.label_], 1.0))
+    return relations
+
+
+def _nearest(head: Span, pool: List[Span], prefer_before: bool) -> Optional[Span]:
+    before = [c for c in pool if c.end_char <= head.start_char]
+    after = [c for c in pool if c.start_char >= head.end_char]
+    if prefer_before:
+        if before:
+            return max(before, key=lambda c: c.end_char)
+        return min(after, key=lambda c: c.start_char) if after else None
+    candidates = [(head.start_char - c.end_char, c) for c in before] + [(c.start_char - head.end_char, c) for c in after]
+    return min(candidates, key=lambda x: x[0])[1] if candidates else None
+
+
+class RuleLinker:
+    """Pipeline component writing ``doc._.relations`` by the nearest rule."""
+
+    def __init__(self, nlp: Language, name: str = "fupin_linker"):
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.relations = link_nearest(doc, doc.ents)
+        return doc
+
+    def to_disk(self, path, exclude=tuple()):
+        pass
+
+    def from_disk(self, path, exclude=tuple()):
+        return self
+
+
+@Language.factory("fupin_linker")
+def make_linker(nlp: Language, name: str) -> RuleLinker:
+    """Create the nearest-in-sentence relation linker."""
+    return RuleLinker(nlp, name)

@@ -1,0 +1,56 @@
+"""The normaliser component: SCHEMA section 2 values for every entity.
+
+It runs after the entity recogniser and fills ``span._.value``, ``._.unit``
+and ``._.qualifier`` for quantities, ``._.date`` for DEADLINE/DATE (resolved
+against ``doc._.article_date``) and ``._.program`` for PROGRAM.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from . import extensions  # noqa: F401  (registers the attributes)
+from .dates import resolve_date
+from .programs import categorize
+from .schema import QUANTITY_LABELS, TIME_LABELS
+from .values import parse_quantity
+
+
+def normalize_span(span: Span, article_date: Optional[str]) -> None:
+    """Fill the normalised attributes of one entity span."""
+    label = span.label_
+    if label in QUANTITY_LABELS:
+        parsed = parse_quantity(span.text, label)
+        if parsed is not None:
+            values = parsed.as_dict()
+            span._.value, span._.unit, span._.qualifier = values["value"], values["unit"], values["qualifier"]
+    elif label in TIME_LABELS:
+        span._.date = resolve_date(span.text, article_date)
+    elif label == "PROGRAM":
+        span._.program = categorize(span.text)
+
+
+class Normalizer:
+    """Pipeline component filling normalised values of ``doc.ents``."""
+
+    def __init__(self, nlp: Language, name: str = "fupin_normalizer"):
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        for span in doc.ents:
+            normalize_span(span, doc._.article_date)
+        return doc
+
+    def to_disk(self, path, exclude=tuple()):  # stateless: nothing to save
+        pass
+
+    def from_disk(self, path, exclude=tuple()):
+        return self
+
+
+@Language.factory("fupin_normalizer")
+def make_normalizer(nlp: Language, name: str) -> Normalizer:
+    """Create the normaliser (stateless; see SCHEMA section 2)."""
+    return Normalizer(nlp, name)

@@ -1,0 +1,362 @@
+"""The rule layer: pattern-based recognition of all eleven SCHEMA labels.
+
+``RuleRecognizer.find(text)`` returns non-overlapping (start, end, label)
+character spans of a cleaned text (simplified, half-width; see ``textnorm``).
+Quantities and times are regular expressions built around numbers, units and
+counted nouns; regions come from the administrative gazetteer plus town and
+township names; programs from the program lexicon. Regions and programs are
+matched with one Aho-Corasick automaton each.
+
+The same recogniser serves three purposes: ``fupin tag --rules``, the
+pre-annotator for Label Studio rounds, and features for the trained model.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from typing import Iterable, List, Optional, Tuple
+
+import ahocorasick
+
+from .gazetteer import region_names
+from .programs import NOT_PROGRAMS, PROGRAM_LEXICON
+from .schema import SENTENCE_END
+
+Span = Tuple[int, int, str]
+
+CN = "零〇一二两三四五六七八九十百千"
+NUM = r"(?:\d+(?:,\d{3})*(?:\.\d+)?|[" + CN + r"]+(?:点[" + CN + r"]+)?)"
+RANGE = NUM + r"(?:[-~—–至到]" + NUM + r")?"
+PRE_Q = r"(?:将近|大约|约|近|逾|超过|不少于|不低于|至少|不超过|不到|不足|低于|高于|多于|少于)?"
+MULT = r"(?:余|多)?(?:万亿|千万|百万|亿|万)?(?:余|多)?"
+POST_Q = r"(?:以上|以下|以内|左右)?"
+
+MOD = r"(?:建档立卡|农村|国定|省定|国家级|省级|深度|重点|国家扶贫开发工作重点|国家级扶贫开发重点)*"
+VILLAGE_NOUN = MOD + r"(?:贫困村|村)"
+COUNTY_NOUN = MOD + r"(?:贫困县|县)"
+PERSON_NOUN = MOD + r"(?:贫困人口|人口|贫困群众|贫困学生|贫困劳动力)"
+HOUSEHOLD_NOUN = MOD + r"(?:贫困户|农户)"
+
+QUANTITY_UNITS = (
+    "平方公里|万平方米|平方米|公里|千米|米|亩|公顷|套|千瓦时|千瓦|兆瓦|座|所|处|栋|家|项|台|吨|头|只|株|棵|倍|"
+    "场|条|口|眼|辆|间|批|个|支|盏|立方米|人次|期|次"
+)
+
+QUANTITY_RE = re.compile(
+    r"(?P<q>" + PRE_Q + r"(?P<n>" + RANGE + r")" + MULT + r")"
+    r"(?:"
+    r"(?P<pct>%|个百分点|百分点)"
+    r"|(?P<money>(?:美元|元))"
+    r"|(?P<household>户(?:" + HOUSEHOLD_NOUN + r")?)"
+    r"|(?P<person>人次|人|名(?:" + PERSON_NOUN + r")?|" + PERSON_NOUN + r")"
+    r"|(?P<ge>个)(?P<village>" + VILLAGE_NOUN + r")?(?P<county>" + COUNTY_NOUN + r")?"
+    r"|(?P<village2>" + VILLAGE_NOUN + r")|(?P<county2>" + COUNTY_NOUN + r")"
+    r"|(?P<unit>" + QUANTITY_UNITS + r")"
+    r")(?P<post>" + POST_Q + r")"
+)
+FRACTION_RE = re.compile(
+    r"(?:[" + CN + r"\d]+分之[" + CN + r"\d]+|一半|半数|[一二两三四五六七八九]成)(?:以上|以下|左右)?"
+)
+# what follows a bare "N个" tells what it counts (when it is not a listed noun)
+_AFTER_GE_VILLAGE = re.compile(r"^(?:行政村|自然村|贫困村|村)")
+_AFTER_GE_COUNTY = re.compile(r"^(?:区县|县区|县市区|县\(市|县（市|贫困县|县)")
+_LOOKBACK_VILLAGE = re.compile(r"(?:贫困村|村)[^，,。；;]{0,8}$")
+_LOOKBACK_COUNTY = re.compile(r"(?:贫困县|县)[^，,。；;]{0,8}$")
+
+_Y = r"(?:\d{4}|[〇零一二三四五六七八九]{4})年"
+_M = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+TIME_RE = re.compile(
+    r"(?P<pre>截至到|截止到|截至|截止|到|至|在|于)?"
+    r"(?P<core>"
+    r"\d{4}年\d{1,2}月\d{1,2}日\s*\d{1,2}[时:]\d{1,2}分?"
+    r"|\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"|\d{1,2}\.\d{1,2}\.\d{4}(?:\s+\d{1,2}:\d{2})?"
+    r"|[“\"]?十[一二三四]五[”\"]?(?:期间|时期|末|初|以来)?"
+    r"|(?:党的)?十[八九]大以来|过去\d+年|近\d+年"
+    r"|" + _Y + r"(?:至|到|-|—)" + _Y +
+    r"|" + _Y + r"(?:" + _M + r"(?:月份?)?[-—至到~]" + _M + r"月份?|" + _M + r"月(?:" + _M + r"[日号])?|上半年|下半年|第?[一二三四]季度|前[一二三]季度)?"
+    r"|" + _M + r"(?:月份?)?[-—至到~]" + _M + r"月份?"
+    r"|" + _M + r"月" + _M + r"[日号]"
+    r"|今明两年|今后两年|今年|去年|明年|前年|年内|本年度|当年|全年|上年末|上年底|上半年|下半年"
+    r")"
+    r"(?P<post>上旬|中旬|下旬|底|末|初|前|以前|之前|期间|时期|以来|上午|下午|晚)*"
+)
+# cues that make a time expression a target (DEADLINE) rather than a report (DATE)
+PLAN_CUES = re.compile(r"要|将|确保|力争|计划|目标|任务|争取|预计|拟|必须|努力|实现.{0,12}(?:脱贫|摘帽|出列)|完成.{0,6}任务")
+PAST_CUES = re.compile(r"已|累计|共|实现了|完成了|减少了|下降|降至|减至|达到|已经|先后|全年|当年|截至|以来")
+VAGUE = frozenset("目前 当前 下一步 近年来 今后 近年".split())
+
+ORG_SUFFIX = re.compile(
+    r"^(?:委|政府|人大|政协|党委|代表团|会展|中心|日报|晚报|电视台|广播|扶贫办|扶贫开发办|财政|发改|人社|民政|教育局|"
+    r"卫健|卫生|住建|交通|水利|林业|农业|统计局|大学|学院|医院|银行|公司|集团|电力|移动|联通|电信|分公司|"
+    r"人民|法院|检察|公安|网|报|局|厅|部|办|站|队|团|馆|所|社|院|军区|籍)"
+)
+TOWN_RE = re.compile(r"(?<![\u4e00-\u9fff]{3})[\u4e00-\u9fff]{2,3}(?:镇|乡)(?![\u4e00-\u9fff]*(?:政府|党委|干部|卫生院|中心))")
+_TOWN_STOP = re.compile(r"(?:贫困|城乡|全乡|全镇|乡镇|城镇|村镇|各乡|各镇|家乡|下乡|返乡|回乡|本乡|我镇|我乡|该镇|该乡|小镇|集镇|重镇|强镇|新镇|名镇|特色小镇|的)")
+DATELINE_AFTER = re.compile(r"^\s*\d{0,2}月?\d{1,2}日?电")
+
+
+@functools.lru_cache(maxsize=1)
+def _region_automaton() -> ahocorasick.Automaton:
+    auto = ahocorasick.Automaton()
+    for name in region_names():
+        auto.add_word(name, name)
+    auto.make_automaton()
+    return auto
+
+
+@functools.lru_cache(maxsize=1)
+def _program_automaton() -> ahocorasick.Automaton:
+    auto = ahocorasick.Automaton()
+    for term in PROGRAM_LEXICON:
+        if term not in NOT_PROGRAMS and len(term) >= 2:
+            auto.add_word(term, term)
+    auto.make_automaton()
+    return auto
+
+
+def _longest_non_overlapping(matches: Iterable[Span]) -> List[Span]:
+    """Keep the longest matches, leftmost first among equals."""
+    chosen: List[Span] = []
+    taken = bytearray()
+    for start, end, label in sorted(matches, key=lambda m: (-(m[1] - m[0]), m[0])):
+        if len(taken) < end:
+            taken.extend(b"\0" * (end - len(taken)))
+        if any(taken[start:end]):
+            continue
+        taken[start:end] = b"\1" * (end - start)
+        chosen.append((start, end, label))
+    return sorted(chosen)
+
+
+class RuleRecognizer:
+    """Find SCHEMA entities in cleaned text with patterns and lexicons."""
+
+    def find(self, text: str) -> List[Span]:
+        """Return sorted, non-overlapping (start, end, label) spans."""
+        times = self._times(text)
+        quantities = self._quantities(text, times)
+        found = times + quantities
+        found += self._programs(text)
+        found += self._regions(text)
+        return _merge_by_priority(found)
+
+    # quantities -------------------------------------------------------
+    def _quantities(self, text: str, times: List[Span]) -> List[Span]:
+        out: List[Span] = []
+        time_chars = set()
+        for s, e, _ in times:
+            time_chars.update(range(s, e))
+        for m in QUANTITY_RE.finditer(text):
+            start, end = m.start(), m.end()
+            if start in time_chars:
+                continue
+            n = m.group("n")
+            label = self._quantity_label(text, m)
+            if label is None:
+                continue
+            if not re.search(r"\d", n):
+                # Chinese numerals: skip "一个", "一户一策" and ordinal-like uses
+                if n in ("一", "十") and label not in ("PERCENT",):
+                    continue
+                if start > 0 and text[start - 1] in "第每":
+                    continue
+            if start > 0 and (text[start - 1].isdigit() or text[start - 1] in "第-"):
+                continue
+            end = self._trim_end(text, m, label)
+            out.append((start, end, label))
+        for m in FRACTION_RE.finditer(text):
+            if m.start() not in time_chars:
+                out.append((m.start(), m.end(), "PERCENT"))
+        return out
+
+    @staticmethod
+    def _quantity_label(text: str, m: re.Match) -> Optional[str]:
+        if m.group("pct"):
+            return "PERCENT"
+        if m.group("money"):
+            return "MONEY"
+        if m.group("household"):
+            return "HOUSEHOLD_COUNT"
+        if m.group("person"):
+            return "POPULATION"
+        if m.group("village") or m.group("village2"):
+            return "VILLAGE_COUNT"
+        if m.group("county") or m.group("county2"):
+            return "COUNTY_COUNT"
+        if m.group("ge"):
+            after = text[m.end("ge"):m.end("ge") + 5]
+            if _AFTER_GE_VILLAGE.match(after):
+                return "VILLAGE_COUNT"
+            if _AFTER_GE_COUNTY.match(after):
+                return "COUNTY_COUNT"
+            if after[:1] in "，,。；;、" or not after or re.match(r"^(?:下降|减少|增加|全部|已|实现|脱贫|出列|摘帽|退出|达到|减至)", after):
+                before = text[max(0, m.start() - 14):m.start()]
+                if _LOOKBACK_VILLAGE.search(before):
+                    return "VILLAGE_COUNT"
+                if _LOOKBACK_COUNTY.search(before):
+                    return "COUNTY_COUNT"
+            return "QUANTITY"
+        if m.group("unit"):
+            if m.group("unit") == "人次":
+                return "POPULATION"
+            return "QUANTITY"
+        return None
+
+    @staticmethod
+    def _trim_end(text: str, m: re.Match, label: str) -> int:
+        return m.end()
+
+    # times ------------------------------------------------------------
+    def _times(self, text: str) -> List[Span]:
+        out: List[Span] = []
+        for m in TIME_RE.finditer(text):
+            start, end = m.start(), m.end()
+            core = m.group("core")
+            if core in VAGUE:
+                continue
+            # "下降到2016年底": the 到 belongs to the verb
+            if m.group("pre") in ("到", "至") and start > 0 and text[start - 1] in "降增减升至达提":
+                start += len(m.group("pre"))
+            # a number followed by 年 that is a duration or an ordinal is not a date
+            if re.fullmatch(r"\d{1,3}年", core):
+                continue
+            after = text[end:end + 3]
+            if re.match(r"^(?:级|届|版|度的|号)", after):
+                continue
+            label = self._time_label(text, start, end, m)
+            out.append((start, end, label))
+        return out
+
+    @staticmethod
+    def _time_label(text: str, start: int, end: int, m: re.Match) -> str:
+        pre, post, core = m.group("pre") or "", m.group("post") or "", m.group("core")
+        if pre.startswith("截") or "以来" in post or core.endswith("以来") or core.startswith("过去"):
+            return "DATE"
+        if re.search(r"\d{1,2}[时:]\d{2}", core):
+            return "DATE"
+        if core in ("今明两年", "今后两年", "明年", "年内"):
+            return "DEADLINE"
+        if pre == "到" or post.endswith(("前", "以前", "之前")):
+            return "DEADLINE"
+        s, e = _sentence_span(text, start, end)
+        after = text[end:e]
+        before = text[s:start]
+        if PAST_CUES.search(after[:20]):
+            return "DATE"
+        if PLAN_CUES.search(after) or re.search(r"(?:计划|目标|力争|确保|要)$", before[-4:]):
+            return "DEADLINE"
+        return "DATE"
+
+    # context words ------------------------------------------------------
+    def _programs(self, text: str) -> List[Span]:
+        out: List[Span] = []
+        for end_idx, term in _program_automaton().iter(text):
+            start = end_idx - len(term) + 1
+            end = end_idx + 1
+            if term == "搬迁" and not re.search(r"\d+(?:\.\d+)?万?(?:户|人)", _sentence_text(text, start, end)):
+                continue
+            if term in ("产业", "教育", "健康", "医疗", "就业", "生态", "交通", "道路", "公路", "资助", "帮扶", "兜底", "信贷", "饮水", "水利", "通信", "宽带", "电网"):
+                # short generic words only when they name an area of work in a list or before 扶贫
+                nxt = text[end:end + 2]
+                prv = text[start - 1:start] if start else ""
+                if not (nxt[:1] in "、," or prv in "、" or nxt.startswith(("扶贫", "建设", "脱贫"))):
+                    continue
+            out.append((start, end, "PROGRAM"))
+        return out
+
+    def _regions(self, text: str) -> List[Span]:
+        out: List[Span] = []
+        for end_idx, name in _region_automaton().iter(text):
+            start = end_idx - len(name) + 1
+            end = end_idx + 1
+            after = text[end:end + 4]
+            if ORG_SUFFIX.match(after) and not (name.startswith(("全", "我", "该")) and after[:1] in "各上下"):
+                continue
+            if "《" in text[max(0, start - 20):start] and "》" not in text[max(0, start - 20):start]:
+                continue
+            if DATELINE_AFTER.match(after + text[end + 4:end + 8]):
+                pass  # dateline places are regions, linked to nothing (see linker)
+            out.append((start, end, "REGION"))
+        for m in TOWN_RE.finditer(text):
+            if _TOWN_STOP.search(m.group(0)):
+                continue
+            if ORG_SUFFIX.match(text[m.end():m.end() + 4]):
+                continue
+            out.append((m.start(), m.end(), "REGION"))
+        return out
+
+
+_PRIORITY = {"DEADLINE": 0, "DATE": 0, "PERCENT": 1, "MONEY": 1, "POPULATION": 1, "HOUSEHOLD_COUNT": 1,
+             "VILLAGE_COUNT": 1, "COUNTY_COUNT": 1, "QUANTITY": 2, "PROGRAM": 3, "REGION": 3}
+
+
+def _merge_by_priority(spans: List[Span]) -> List[Span]:
+    """Resolve overlaps: times, then quantities, then the longest context words."""
+    by_priority = sorted(spans, key=lambda s: (_PRIORITY[s[2]], -(s[1] - s[0]), s[0]))
+    chosen: List[Span] = []
+    taken: set = set()
+    for start, end, label in by_priority:
+        if any(i in taken for i in range(start, end)):
+            continue
+        taken.update(range(start, end))
+        chosen.append((start, end, label))
+    return sorted(chosen)
+
+
+def _sentence_span(text: str, start: int, end: int) -> Tuple[int, int]:
+    s = start
+    while s > 0 and text[s - 1] not in SENTENCE_END:
+        s -= 1
+    e = end
+    while e < len(text) and text[e] not in SENTENCE_END:
+        e += 1
+    return s, e
+
+
+def _sentence_text(text: str, start: int, end: int) -> str:
+    s, e = _sentence_span(text, start, end)
+    return text[s:e]
+
+
+class RuleEntityRecognizer:
+    """Pipeline component: the rule layer as a spaCy component.
+
+    By default it writes ``doc.ents``; with ``spans_key`` set it writes
+    ``doc.spans[spans_key]`` instead (used as features by trained models).
+    """
+
+    def __init__(self, nlp, name: str = "fupin_rules", spans_key: Optional[str] = None):
+        self.name = name
+        self.spans_key = spans_key
+        self.recognizer = RuleRecognizer()
+
+    def __call__(self, doc):
+        spans = []
+        for start, end, label in self.recognizer.find(doc.text):
+            span = doc.char_span(start, end, label=label, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        if self.spans_key:
+            doc.spans[self.spans_key] = spans
+        else:
+            from spacy.util import filter_spans
+
+            doc.ents = filter_spans(spans)
+        return doc
+
+    def to_disk(self, path, exclude=tuple()):
+        pass
+
+    def from_disk(self, path, exclude=tuple()):
+        return self
+
+
+def make_rule_recognizer(nlp, name: str, spans_key: Optional[str]) -> RuleEntityRecognizer:
+    """Create the rule entity recogniser (see RuleEntityRecognizer)."""
+    return RuleEntityRecognizer(nlp, name, spans_key)
+
+
+from spacy.language import Language  # noqa: E402
+
+Language.factory("fupin_rules", default_config={"spans_key": None})(make_rule_recognizer)
