@@ -36,13 +36,17 @@ class InputError:
 Item = Union[Dict, InputError]
 
 
-def find_files(paths: Iterable[Union[str, Path]]) -> Iterator[Union[Path, InputError]]:
-    """Expand directories (recursively, sorted) into readable input files."""
+def find_files(paths: Iterable[Union[str, Path]], exclude: Iterable[Union[str, Path]] = ()) -> Iterator[Union[Path, InputError]]:
+    """Expand directories (recursively, sorted) into readable input files.
+
+    exclude: files never to read (the run's own outputs).
+    """
+    skip = {Path(p).resolve() for p in exclude}
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if child.suffix.lower() in TEXT_SUFFIXES:
+                if child.suffix.lower() in TEXT_SUFFIXES and child.resolve() not in skip:
                     yield child
         elif path.is_file():
             yield path
@@ -189,9 +193,10 @@ def _read_jsonl(path: Path, text: str, max_chars: int) -> Iterator[Item]:
         yield _finish(obj, where, max_chars)
 
 
-def read_inputs(paths: Iterable[Union[str, Path]], max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Item]:
+def read_inputs(paths: Iterable[Union[str, Path]], max_chars: int = DEFAULT_MAX_CHARS,
+                exclude: Iterable[Union[str, Path]] = ()) -> Iterator[Item]:
     """Stream documents from files and directories; errors come as InputError."""
-    for found in find_files(paths):
+    for found in find_files(paths, exclude):
         if isinstance(found, InputError):
             yield found
         else:

@@ -36,13 +36,14 @@ def run_tagging(inputs: Iterable[Union[str, Path]], output: Union[str, Path], *,
     fact_writer = FactWriter(str(facts_path)) if facts_path else None
 
     def documents() -> Iterator[dict]:
-        for item in read_inputs(inputs, max_chars=max_chars):
+        for item in read_inputs(inputs, max_chars=max_chars, exclude=[p for p in (output, facts_path) if p]):
             if isinstance(item, InputError):
                 summary.failed += 1
                 logger.error("%s", item)
                 continue
             yield item
 
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
     try:
         with open(output, "w", encoding="utf-8") as out:
             for record in tagger.tag(documents(), batch_size=batch_size, n_process=n_process):

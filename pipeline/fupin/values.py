@@ -69,6 +69,8 @@ def parse_number(text: str) -> Optional[float]:
         return float(text)
     except ValueError:
         pass
+    if text[0] in "百千":  # 百万 is 一百万
+        text = "一" + text
     try:
         return float(cn2an.cn2an(text, "smart"))
     except (ValueError, KeyError, TypeError, IndexError):

@@ -1,0 +1,52 @@
+"""Rebuild the shipped default model from annotations/ and print its dev scores.
+
+    python scripts/build_default_model.py [--minutes 10] [--out models/fupin-cnn]
+
+Steps, all deterministic (fixed seeds, crc32 splits): build round 0 from its
+markup, convert every round in annotations/ to DocBin train/dev splits, train
+configs/cnn.cfg with plain ``spacy train``, copy model-best to ``--out``, and,
+where ../shared/eval/dev.jsonl exists, tag it and print ``fupin evaluate``.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+logger = logging.getLogger("build_default_model")
+
+
+def run(cmd):
+    logger.info("$ %s", " ".join(str(c) for c in cmd))
+    subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT)
+
+
+def main(minutes: float = typer.Option(10.0, "--minutes", help="Training time budget."),
+         out: Path = typer.Option(ROOT / "models" / "fupin-cnn", "--out"),
+         work: Path = typer.Option(ROOT / "training", "--work")) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    py = sys.executable
+    run([py, "scripts/build_round0.py"])
+    rounds = sorted(ROOT.glob("annotations/round-*/docs.jsonl"))
+    run([py, "scripts/make_docbins.py", *rounds, "--out", work / "corpus"])
+    run([py, "-m", "spacy", "train", "configs/cnn.cfg", "--output", work / "cnn",
+         "--paths.train", work / "corpus" / "train.spacy", "--paths.dev", work / "corpus" / "dev.spacy",
+         "--training.max_duration_minutes", str(minutes)])
+    if out.exists():
+        shutil.rmtree(out)
+    shutil.copytree(work / "cnn" / "model-best", out)
+    logger.info("saved %s", out)
+    if DEV.exists():
+        pred = work / "dev-pred.jsonl"
+        run([py, "-m", "fupin.cli", "tag", DEV, "-o", pred, "--model", out])
+        run([py, "-m", "fupin.cli", "evaluate", DEV, pred])
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,93 @@
+"""Train the CNN pipeline of configs/cnn.cfg briefly on tiny data."""
+import random
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.tokens import DocBin
+from spacy.training import Example
+from spacy.util import load_config, load_model_from_config
+
+from fupin.docio import record_to_doc
+from fupin.markup import parse_document
+
+ROOT = Path(__file__).resolve().parents[1]
+MARKUP = [
+    "[[到2018年底|DEADLINE#d1]],[[全市|REGION#r1]][[70个贫困村|VILLAGE_COUNT>d1,r1]]全部摘帽、"
+    "[[2.6万余贫困人口|POPULATION>d1,r1]]全部脱贫。",
+    "[[南部县|REGION#r1]][[2016年底|DATE#d1]]贫困人口减至[[8677户|HOUSEHOLD_COUNT>d1,r1]]"
+    "[[26093人|POPULATION>d1,r1]],贫困发生率降至[[2.52%|PERCENT>d1,r1]]。",
+    "[[今年|DEADLINE#d1]][[全省|REGION#r1]]计划完成[[易地扶贫搬迁|PROGRAM#p1]][[15万人|POPULATION>d1,r1,p1]],"
+    "投入资金[[30亿元|MONEY>d1,r1,p1]]。",
+]
+
+
+def tiny_records():
+    out = []
+    for i, m in enumerate(MARKUP):
+        doc = parse_document(f"t{i}", {"date": "2017-03-01"}, m)
+        out.append({"id": doc.id, "text": doc.text, "meta": doc.meta, "spans": doc.spans, "relations": doc.relations})
+    return out
+
+
+def small_nlp():
+    config = load_config(ROOT / "configs" / "cnn.cfg")
+    config["components"]["tok2vec"]["model"]["encode"]["width"] = 64
+    config["components"]["tok2vec"]["model"]["encode"]["depth"] = 2
+    config["components"]["tok2vec"]["model"]["embed"]["rows"] = [500, 50]
+    return load_model_from_config(config, auto_fill=True, validate=True)
+
+
+@pytest.fixture(scope="module")
+def trained():
+    random.seed(0)
+    spacy.util.fix_random_seed(0)
+    nlp = small_nlp()
+    blank = spacy.blank("zh")
+    examples = [Example(nlp.make_doc(d.text), d) for d in (record_to_doc(blank, r) for r in tiny_records())]
+    for eg in examples:
+        eg.predicted._.article_date = eg.reference._.article_date
+    optimizer = nlp.initialize(lambda: examples)
+    annotates = ["fupin_rules", "tok2vec", "ner"]
+    history = []
+    for _ in range(60):
+        losses = {}
+        nlp.update(examples, sgd=optimizer, losses=losses, annotates=annotates, drop=0.0)
+        history.append(losses)
+    return nlp, history
+
+
+def test_loss_falls(trained):
+    _, history = trained
+    for name in ("ner", "fupin_relation_extractor"):
+        first = sum(h[name] for h in history[:5])
+        last = sum(h[name] for h in history[-5:])
+        assert last < 0.3 * first, (name, first, last)
+
+
+def test_overfit_reproduces_spans_and_relations(trained, tmp_path):
+    nlp, _ = trained
+    nlp.to_disk(tmp_path / "m")
+    loaded = spacy.load(tmp_path / "m")  # save/load round trip through entry points
+    for record in tiny_records():
+        doc = loaded.make_doc(record["text"])
+        doc._.article_date = record["meta"]["date"]
+        doc = loaded(doc)
+        gold = {(s["start"], s["end"], s["label"]) for s in record["spans"]}
+        assert {(e.start_char, e.end_char, e.label_) for e in doc.ents} == gold
+        gold_rels = {(record["spans"][r["head"]]["start"], record["spans"][r["child"]]["start"], r["label"])
+                     for r in record["relations"]}
+        assert {(h, c, l) for h, c, l, _ in doc._.relations} == gold_rels
+        values = {e.text: e._.value for e in doc.ents if e._.value is not None}
+        assert values.get("2.6万余贫困人口", 26000) == 26000
+
+
+def test_doc_attributes_survive_docbin():
+    blank = spacy.blank("zh")
+    docs = [record_to_doc(blank, r) for r in tiny_records()]
+    docs[0].ents[2]._.value = 70
+    data = DocBin(docs=docs, store_user_data=True).to_bytes()
+    back = list(DocBin().from_bytes(data).get_docs(blank.vocab))
+    assert back[0].ents[2]._.value == 70
+    assert [tuple(r) for r in back[0]._.relations] == [tuple(r) for r in docs[0]._.relations]
+    assert back[2]._.article_date == "2017-03-01"
