@@ -86,7 +86,7 @@ def resolve_date(text: str, article_date: Optional[str]) -> Optional[str]:
     t = _SUFFIX.sub("", t)
 
     # periods that run up to the article: 今年以来, 2016年以来, 党的十八大以来, 过去5年
-    if t.endswith("以来") or t.startswith("过去") or t.startswith("近") and t.endswith("年"):
+    if t.endswith(("以来", "年来")) or t.startswith("过去") or t.startswith("近") and t.endswith("年"):
         return _article_iso(article)
 
     # a duration from the article: 5年内, 三年内 (a target within N years)

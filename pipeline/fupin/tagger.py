@@ -18,7 +18,7 @@ from .docio import doc_to_record, new_doc
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "fupin-cnn"
+DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "fupin-default"
 
 
 def build_rules_pipeline() -> Language:
@@ -40,7 +40,7 @@ def load_pipeline(model: Optional[Union[str, Path]] = None, rules: bool = False)
         return build_rules_pipeline()
     path = Path(model) if model else DEFAULT_MODEL
     if not path.exists():
-        hint = "" if model else " (build it with `python scripts/build_default_model.py`, or pass --rules)"
+        hint = "" if model else " (rebuild it with `python scripts/save_rules_model.py`, or pass --rules)"
         raise FileNotFoundError(f"model not found: {path}{hint}")
     return spacy.load(path)
 
