@@ -56,3 +56,13 @@ def test_resolve_date(text, article, expected):
 @pytest.mark.parametrize("text", ["今年", "去年", "今明两年", "今年以来", "2月25日"])
 def test_relative_without_article_date(text):
     assert resolve_date(text, None) is None
+
+
+def test_sentence_year_for_whole_year_words():
+    assert resolve_date("全年", "2019-01-05", sentence_year=2018) == "2018-12-31"
+    assert resolve_date("当年", "2019-01-05", sentence_year=2016) == "2016-12-31"
+    assert resolve_date("今年", "2019-01-05", sentence_year=2016) == "2019-12-31"
+
+
+def test_years_since_is_the_article_date():
+    assert resolve_date("三年来", "2018-03-05") == "2018-03-05"

@@ -72,15 +72,20 @@ def _int(text: Optional[str]) -> Optional[int]:
     return int(n) if n is not None else None
 
 
-def resolve_date(text: str, article_date: Optional[str]) -> Optional[str]:
+def resolve_date(text: str, article_date: Optional[str], sentence_year: Optional[int] = None) -> Optional[str]:
     """Resolve a time expression to the ISO date of the last day it covers.
 
     text (str): the span text, e.g. "到2018年底", "今明两年", "2月25日上午".
     article_date (str | None): the article's ISO (partial) date.
+    sentence_year (int | None): a year the sentence names before the span;
+        全年/当年/年底 resolve to it (SCHEMA v1.1), other expressions ignore it.
     RETURNS (str | None): an ISO date, or None when it cannot be resolved.
     """
     article = parse_article_date(article_date)
     year_now = article[0]
+    if sentence_year is not None and re.match(r"^(?:全年|当年|年底|年末|年内)", to_simplified(text)):
+        article = (sentence_year, None, None)
+        year_now = sentence_year
     t = to_simplified(text).replace(" ", "").replace("“", "").replace("”", "").replace('"', "")
     t = _PREFIX.sub("", t)
     t = _SUFFIX.sub("", t)

@@ -6,6 +6,7 @@ against ``doc._.article_date``) and ``._.program`` for PROGRAM.
 """
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from spacy.language import Language
@@ -14,8 +15,10 @@ from spacy.tokens import Doc, Span
 from . import extensions  # noqa: F401  (registers the attributes)
 from .dates import resolve_date
 from .programs import categorize
-from .schema import QUANTITY_LABELS, TIME_LABELS
+from .schema import QUANTITY_LABELS, SENTENCE_END, TIME_LABELS
 from .values import parse_quantity
+
+YEAR_RE = re.compile(r"((?:19|20)\d{2})年")
 
 
 def normalize_span(span: Span, article_date: Optional[str]) -> None:
@@ -27,9 +30,19 @@ def normalize_span(span: Span, article_date: Optional[str]) -> None:
             values = parsed.as_dict()
             span._.value, span._.unit, span._.qualifier = values["value"], values["unit"], values["qualifier"]
     elif label in TIME_LABELS:
-        span._.date = resolve_date(span.text, article_date)
+        span._.date = resolve_date(span.text, article_date, sentence_year(span))
     elif label == "PROGRAM":
         span._.program = categorize(span.text)
+
+
+def sentence_year(span: Span) -> Optional[int]:
+    """The last explicit year written before ``span`` in its sentence (for 全年, 当年)."""
+    text = span.doc.text
+    start = span.start_char
+    while start > 0 and text[start - 1] not in SENTENCE_END:
+        start -= 1
+    years = YEAR_RE.findall(text[start:span.start_char])
+    return int(years[-1]) if years else None
 
 
 class Normalizer:

@@ -21,7 +21,7 @@ CN_NUM = "零〇一二两三四五六七八九十百千"
 # prefix words -> qualifier, longest first
 PREFIX_QUALIFIERS = [
     ("将近", "~"), ("大约", "~"), ("约", "~"), ("近", "~"), ("逾", ">"),
-    ("超过", ">"), ("多于", ">"), ("高于", ">"), ("不少于", ">="), ("不低于", ">="),
+    ("超过", ">"), ("超", ">"), ("多于", ">"), ("高于", ">"), ("不少于", ">="), ("不低于", ">="),
     ("至少", ">="), ("不超过", "<="), ("不到", "<"), ("不足", "<"), ("低于", "<"),
     ("少于", "<"), ("达", "="),
 ]
@@ -129,6 +129,8 @@ def parse_quantity(text: str, label: str) -> Optional[QuantityValue]:
     if m.group("approx1") or m.group("approx2"):
         qualifier = qualifier or ">"
     rest = body[m.end():]
+    if rest.endswith(("多", "余")):  # 3倍多, 1元多
+        qualifier = qualifier or ">"
     unit = _unit_for(label, rest)
     return QuantityValue(_round(value), unit, qualifier or "=")
 
