@@ -34,6 +34,7 @@ def small_nlp():
     config = load_config(ROOT / "configs" / "cnn.cfg")
     config["components"]["tok2vec"]["model"]["encode"]["width"] = 64
     config["components"]["tok2vec"]["model"]["encode"]["depth"] = 2
+    config["components"]["tok2vec"]["model"]["encode"]["window_size"] = 2
     config["components"]["tok2vec"]["model"]["embed"]["rows"] = [500, 50]
     return load_model_from_config(config, auto_fill=True, validate=True)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import importlib.util
 import os
 import re
 from typing import Dict
@@ -29,9 +30,12 @@ _UNSAFE_SHORT = frozenset("""南部 城关 新城 开发 白云 和平 长安 �
 @functools.lru_cache(maxsize=1)
 def region_names() -> Dict[str, str]:
     """Map every region surface form to its level (province, prefecture, county)."""
-    import cpca  # the adcode table ships inside the package
-
-    resources = os.path.join(os.path.dirname(cpca.__file__), "resources")
+    # the adcode table ships inside the cpca package; locate it without
+    # importing cpca (its import pulls pkg_resources, gone from new setuptools)
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the cpca package (which ships the gazetteer) is not installed")
+    resources = os.path.join(list(spec.submodule_search_locations)[0], "resources")
     with open(os.path.join(resources, "56_nations.csv"), encoding="utf-8") as f:
         nations = [line.strip() for line in f if line.strip()]
     # 阿坝藏族羌族自治州 -> base 阿坝, suffix 州; the short name drops 族 as well

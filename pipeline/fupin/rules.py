@@ -18,7 +18,7 @@ from typing import Iterable, List, Optional, Tuple
 
 import ahocorasick
 
-from .gazetteer import region_names
+from .gazetteer import DEICTIC_REGIONS, region_names
 from .programs import NOT_PROGRAMS, PROGRAM_LEXICON
 from .schema import SENTENCE_END
 
@@ -60,6 +60,7 @@ FRACTION_RE = re.compile(
 # what follows a bare "N个" tells what it counts (when it is not a listed noun)
 _AFTER_GE_VILLAGE = re.compile(r"^(?:行政村|自然村|贫困村|村)")
 _AFTER_GE_COUNTY = re.compile(r"^(?:区县|县区|县市区|县\(市|县（市|贫困县|县)")
+_COUNTED_AHEAD = re.compile(r"^(?![乡镇])[^\d，,。；;、()（）:：\s个]{1,8}?(?:区县|市县|旗县|县区|县市|(县)|(?<!乡)(?<!镇)(村))(?![委级长城域])")
 _LOOKBACK_VILLAGE = re.compile(r"(?:贫困村|村)[^，,。；;]{0,8}$")
 _LOOKBACK_COUNTY = re.compile(r"(?:贫困县|县)[^，,。；;]{0,8}$")
 
@@ -93,6 +94,10 @@ ORG_SUFFIX = re.compile(
 )
 TOWN_RE = re.compile(r"(?<![\u4e00-\u9fff]{3})[\u4e00-\u9fff]{2,3}(?:镇|乡)(?![\u4e00-\u9fff]*(?:政府|党委|干部|卫生院|中心))")
 _TOWN_STOP = re.compile(r"(?:贫困|城乡|全乡|全镇|乡镇|城镇|村镇|各乡|各镇|家乡|下乡|返乡|回乡|本乡|我镇|我乡|该镇|该乡|小镇|集镇|重镇|强镇|新镇|名镇|特色小镇|的)")
+ORG_AFTER_SHORT = re.compile(r"^(?:省委|省政府|省人民政府|市委|市政府|市人民政府|县委|县政府|县人民政府|州委|州政府|区委|区政府|"
+                             r"省扶贫|市扶贫|县扶贫|回族自治区|壮族自治区|维吾尔自治区|自治区)(?:扶贫|政府|人民|委|党)?")
+_LIST_GAP = re.compile(r"[、,，|｜\s]{1,6}|和|及|与|、")
+_ENUM_TAIL = re.compile(r"^(?:等|[\d一二两三四五六七八九十]+(?:个|省|市|县))")
 DATELINE_AFTER = re.compile(r"^\s*\d{0,2}月?\d{1,2}日?电")
 
 
@@ -185,11 +190,15 @@ class RuleRecognizer:
         if m.group("county") or m.group("county2"):
             return "COUNTY_COUNT"
         if m.group("ge"):
-            after = text[m.end("ge"):m.end("ge") + 5]
+            after = text[m.end("ge"):m.end("ge") + 12]
             if _AFTER_GE_VILLAGE.match(after):
                 return "VILLAGE_COUNT"
             if _AFTER_GE_COUNTY.match(after):
                 return "COUNTY_COUNT"
+            # the counted noun a few modifiers later: 9个未摘帽县, 58个国家片区贫困县
+            ahead = _COUNTED_AHEAD.match(after)
+            if ahead:
+                return "COUNTY_COUNT" if ahead.group(1) == "县" else "VILLAGE_COUNT"
             if after[:1] in "，,。；;、" or not after or re.match(r"^(?:下降|减少|增加|全部|已|实现|脱贫|出列|摘帽|退出|达到|减至)", after):
                 before = text[max(0, m.start() - 14):m.start()]
                 if _LOOKBACK_VILLAGE.search(before):
@@ -266,25 +275,57 @@ class RuleRecognizer:
         return out
 
     def _regions(self, text: str) -> List[Span]:
-        out: List[Span] = []
+        found: List[Span] = []
+        vetoed: List[Tuple[int, int]] = []
         for end_idx, name in _region_automaton().iter(text):
             start = end_idx - len(name) + 1
             end = end_idx + 1
             after = text[end:end + 4]
-            if ORG_SUFFIX.match(after) and not (name.startswith(("全", "我", "该")) and after[:1] in "各上下"):
+            if (ORG_SUFFIX.match(after) or ORG_AFTER_SHORT.match(after)) and not (
+                    name.startswith(("全", "我", "该")) and after[:1] in "各上下"):
+                vetoed.append((start, end))
                 continue
             if "《" in text[max(0, start - 20):start] and "》" not in text[max(0, start - 20):start]:
                 continue
-            if DATELINE_AFTER.match(after + text[end + 4:end + 8]):
-                pass  # dateline places are regions, linked to nothing (see linker)
-            out.append((start, end, "REGION"))
+            if len(name) == 2 and name[1] in "县区市旗" and name not in DEICTIC_REGIONS and start > 0 and _is_cjk(text[start - 1]) \
+                    and text[start - 1] not in "市州省盟区县、和与及在从到对的":
+                continue  # 示范县 is not 范县
+            found.append((start, end, "REGION"))
         for m in TOWN_RE.finditer(text):
             if _TOWN_STOP.search(m.group(0)):
                 continue
             if ORG_SUFFIX.match(text[m.end():m.end() + 4]):
                 continue
-            out.append((m.start(), m.end(), "REGION"))
-        return out
+            found.append((m.start(), m.end(), "REGION"))
+        # a name inside a rejected organisation name (宁夏 in 宁夏回族自治区扶贫办) goes too
+        found = [f for f in found if not any(f[0] < ve and vs < f[1] for vs, ve in vetoed)]
+        return _drop_enumerations(text, _longest_non_overlapping(found))
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def _drop_enumerations(text: str, regions: List[Span]) -> List[Span]:
+    """SCHEMA: names that only enumerate a counted set are not marked.
+
+    A run of three or more region names joined only by list separators, or
+    of two followed by 等 or a count, is dropped whole.
+    """
+    out: List[Span] = []
+    i = 0
+    while i < len(regions):
+        j = i
+        while j + 1 < len(regions) and _LIST_GAP.fullmatch(text[regions[j][1]:regions[j + 1][0]]):
+            j += 1
+        run = regions[i:j + 1]
+        tail = text[run[-1][1]:run[-1][1] + 6]
+        if len(run) >= 3 or (len(run) == 2 and _ENUM_TAIL.match(tail)):
+            pass
+        else:
+            out.extend(run)
+        i = j + 1
+    return out
 
 
 _PRIORITY = {"DEADLINE": 0, "DATE": 0, "PERCENT": 1, "MONEY": 1, "POPULATION": 1, "HOUSEHOLD_COUNT": 1,
