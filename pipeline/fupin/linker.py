@@ -35,9 +35,9 @@ def sentence_ids(text: str) -> List[int]:
     return ids
 
 
-def _unlinkable(doc: Doc, span: Span) -> bool:
+def _unlinkable(doc: Doc, span: Span, text: Optional[str] = None) -> bool:
     if span.label_ in ("REGION", "DATE"):
-        after = doc.text[span.end_char:span.end_char + 12]
+        after = (doc.text if text is None else text)[span.end_char:span.end_char + 12]
         if DATELINE_RE.match(after):
             return True
     if span.label_ == "DATE" and STAMP_RE.search(span.text):
@@ -47,13 +47,14 @@ def _unlinkable(doc: Doc, span: Span) -> bool:
 
 def link_nearest(doc: Doc, ents: Sequence[Span]) -> List[Relation]:
     """Return (head_start_char, child_start_char, label, score) relations."""
-    sent = sentence_ids(doc.text)
+    text = doc.text  # spaCy rebuilds doc.text on every access
+    sent = sentence_ids(text)
     relations: List[Relation] = []
     by_sentence: Dict[int, List[Span]] = {}
     for span in ents:
         by_sentence.setdefault(sent[span.start_char], []).append(span)
     for spans in by_sentence.values():
-        contexts = [s for s in spans if s.label_ in CHILD_RELATION and not _unlinkable(doc, s)]
+        contexts = [s for s in spans if s.label_ in CHILD_RELATION and not _unlinkable(doc, s, text)]
         for head in spans:
             if head.label_ not in QUANTITY_LABELS:
                 continue

@@ -21,8 +21,11 @@ from .values import parse_quantity
 YEAR_RE = re.compile(r"((?:19|20)\d{2})年")
 
 
-def normalize_span(span: Span, article_date: Optional[str]) -> None:
-    """Fill the normalised attributes of one entity span."""
+def normalize_span(span: Span, article_date: Optional[str], text: Optional[str] = None) -> None:
+    """Fill the normalised attributes of one entity span.
+
+    text (str | None): ``span.doc.text``, when the caller has it (spaCy rebuilds it on every access).
+    """
     label = span.label_
     if label in QUANTITY_LABELS:
         parsed = parse_quantity(span.text, label)
@@ -30,14 +33,14 @@ def normalize_span(span: Span, article_date: Optional[str]) -> None:
             values = parsed.as_dict()
             span._.value, span._.unit, span._.qualifier = values["value"], values["unit"], values["qualifier"]
     elif label in TIME_LABELS:
-        span._.date = resolve_date(span.text, article_date, sentence_year(span))
+        span._.date = resolve_date(span.text, article_date, sentence_year(span, text))
     elif label == "PROGRAM":
         span._.program = categorize(span.text)
 
 
-def sentence_year(span: Span) -> Optional[int]:
+def sentence_year(span: Span, text: Optional[str] = None) -> Optional[int]:
     """The last explicit year written before ``span`` in its sentence (for 全年, 当年)."""
-    text = span.doc.text
+    text = span.doc.text if text is None else text
     start = span.start_char
     while start > 0 and text[start - 1] not in SENTENCE_END:
         start -= 1
@@ -52,8 +55,9 @@ class Normalizer:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
         for span in doc.ents:
-            normalize_span(span, doc._.article_date)
+            normalize_span(span, doc._.article_date, text)
         return doc
 
     def to_disk(self, path, exclude=tuple()):  # stateless: nothing to save
