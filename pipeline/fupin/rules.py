@@ -240,20 +240,25 @@ class RuleRecognizer:
     @staticmethod
     def _time_label(text: str, start: int, end: int, m: re.Match) -> str:
         pre, post, core = m.group("pre") or "", m.group("post") or "", m.group("core")
+        if text[start:start + len(pre)] != pre:  # the 到 went to the verb
+            pre = ""
         if pre.startswith("截") or "以来" in post or core.endswith("以来") or core.startswith("过去"):
             return "DATE"
         if re.search(r"\d{1,2}[时:]\d{2}", core):
             return "DATE"
         if core in ("今明两年", "今后两年", "明年", "年内"):
             return "DEADLINE"
-        if pre == "到" or post.endswith(("前", "以前", "之前")):
+        if post.endswith(("前", "以前", "之前")):
             return "DEADLINE"
+        # an event on a given day, or a state at a time (下降到2016年底的4.5%)
+        if re.search(r"[日号]$", core) or text[end:end + 1] == "的":
+            return "DATE"
         s, e = _sentence_span(text, start, end)
         after = text[end:e]
         before = text[s:start]
-        if PAST_CUES.search(after[:20]):
+        if PAST_CUES.search(after[:16]):
             return "DATE"
-        if PLAN_CUES.search(after) or re.search(r"(?:计划|目标|力争|确保|要)$", before[-4:]):
+        if pre == "到" or PLAN_CUES.search(after[:16]) or re.search(r"(?:计划|目标|力争|确保|要)$", before[-4:]):
             return "DEADLINE"
         return "DATE"
 
