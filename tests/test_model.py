@@ -96,3 +96,17 @@ def test_doc_attributes_survive_docbin():
     assert back[0].ents[2]._.value == 70
     assert [tuple(r) for r in back[0]._.relations] == [tuple(r) for r in docs[0]._.relations]
     assert back[2]._.article_date == "2017-03-01"
+
+
+def test_rule_backoff_fills_gaps_only():
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("fupin_rules", config={"spans_key": "rules"})
+    nlp.add_pipe("fupin_rule_backoff", config={"labels": ["MONEY", "PERCENT"]})
+    doc = nlp.make_doc("全县投入资金30亿元,贫困发生率降至2.52%。")
+    doc.ents = [doc.char_span(0, 2, label="REGION"), doc.char_span(17, 22, label="QUANTITY")]
+    for name, proc in nlp.pipeline:
+        doc = proc(doc)
+    ents = {(e.text, e.label_) for e in doc.ents}
+    assert ("30亿元", "MONEY") in ents  # filled from the rules
+    assert ("全县", "REGION") in ents  # the model's own spans stay
+    assert not any(e.text == "2.52%" and e.label_ == "PERCENT" for e in doc.ents)  # overlaps a model span
