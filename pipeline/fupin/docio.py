@@ -20,6 +20,8 @@ from .textnorm import AlignedText, align
 
 logger = logging.getLogger(__name__)
 
+GOLD_SPANS_KEY = "sc"
+
 
 def new_doc(nlp: Language, record: Dict) -> Tuple[Doc, AlignedText]:
     """Make an unannotated Doc from a record's text (cleaned for the model)."""
@@ -53,6 +55,7 @@ def record_to_doc(nlp: Language, record: Dict) -> Doc:
     if len(kept) != len(ents):
         logger.warning("%s: %d overlapping spans dropped", record.get("id"), len(ents) - len(kept))
     doc.ents = kept
+    doc.spans[GOLD_SPANS_KEY] = list(kept)  # the same spans for span classifiers (spancat)
     kept_starts = {s.start_char for s in kept}
     for i, span in index_to_span.items():
         if span.start_char not in kept_starts:

@@ -146,6 +146,14 @@ class RuleRecognizer:
         found += self._regions(text)
         return _merge_by_priority(found)
 
+    def candidates(self, text: str) -> List[Span]:
+        """Every span a pattern or lexicon matched, before the filters that
+        drop organisation names, enumerations and generic words, overlaps
+        allowed: the candidate set a trained span classifier chooses from."""
+        times = self._times(text)
+        found = times + self._quantities(text, times) + self._programs(text, raw=True) + self._regions(text, raw=True)
+        return sorted(set(found))
+
     # quantities -------------------------------------------------------
     def _quantities(self, text: str, times: List[Span]) -> List[Span]:
         out: List[Span] = []
@@ -263,14 +271,14 @@ class RuleRecognizer:
         return "DATE"
 
     # context words ------------------------------------------------------
-    def _programs(self, text: str) -> List[Span]:
+    def _programs(self, text: str, raw: bool = False) -> List[Span]:
         out: List[Span] = []
         for end_idx, term in _program_automaton().iter(text):
             start = end_idx - len(term) + 1
             end = end_idx + 1
-            if term == "搬迁" and not re.search(r"\d+(?:\.\d+)?万?(?:户|人)", _sentence_text(text, start, end)):
+            if not raw and term == "搬迁" and not re.search(r"\d+(?:\.\d+)?万?(?:户|人)", _sentence_text(text, start, end)):
                 continue
-            if term in ("产业", "教育", "健康", "医疗", "就业", "生态", "交通", "道路", "公路", "资助", "帮扶", "兜底", "信贷", "饮水", "水利", "通信", "宽带", "电网"):
+            if not raw and term in ("产业", "教育", "健康", "医疗", "就业", "生态", "交通", "道路", "公路", "资助", "帮扶", "兜底", "信贷", "饮水", "水利", "通信", "宽带", "电网"):
                 # short generic words only when they name an area of work in a list or before 扶贫
                 nxt = text[end:end + 2]
                 prv = text[start - 1:start] if start else ""
@@ -279,14 +287,14 @@ class RuleRecognizer:
             out.append((start, end, "PROGRAM"))
         return out
 
-    def _regions(self, text: str) -> List[Span]:
+    def _regions(self, text: str, raw: bool = False) -> List[Span]:
         found: List[Span] = []
         vetoed: List[Tuple[int, int]] = []
         for end_idx, name in _region_automaton().iter(text):
             start = end_idx - len(name) + 1
             end = end_idx + 1
             after = text[end:end + 4]
-            if (ORG_SUFFIX.match(after) or ORG_AFTER_SHORT.match(after)) and not (
+            if not raw and (ORG_SUFFIX.match(after) or ORG_AFTER_SHORT.match(after)) and not (
                     name.startswith(("全", "我", "该")) and after[:1] in "各上下"):
                 vetoed.append((start, end))
                 continue
@@ -302,6 +310,8 @@ class RuleRecognizer:
             if ORG_SUFFIX.match(text[m.end():m.end() + 4]):
                 continue
             found.append((m.start(), m.end(), "REGION"))
+        if raw:
+            return found
         # a name inside a rejected organisation name (宁夏 in 宁夏回族自治区扶贫办) goes too
         found = [f for f in found if not any(f[0] < ve and vs < f[1] for vs, ve in vetoed)]
         return _drop_enumerations(text, _longest_non_overlapping(found))
@@ -370,14 +380,22 @@ class RuleEntityRecognizer:
 
     By default it writes ``doc.ents``; with ``spans_key`` set it writes
     ``doc.spans[spans_key]`` instead (used as features by trained models).
+    With ``candidates_key`` set it also writes every raw candidate there
+    (overlapping; for the span-classifier suggester).
     """
 
-    def __init__(self, nlp, name: str = "fupin_rules", spans_key: Optional[str] = None):
+    def __init__(self, nlp, name: str = "fupin_rules", spans_key: Optional[str] = None,
+                 candidates_key: Optional[str] = None):
         self.name = name
         self.spans_key = spans_key
+        self.candidates_key = candidates_key
         self.recognizer = RuleRecognizer()
 
     def __call__(self, doc):
+        if self.candidates_key:
+            cands = [doc.char_span(s, e, label=label, alignment_mode="expand")
+                     for s, e, label in self.recognizer.candidates(doc.text)]
+            doc.spans[self.candidates_key] = [c for c in cands if c is not None]
         spans = []
         for start, end, label in self.recognizer.find(doc.text):
             span = doc.char_span(start, end, label=label, alignment_mode="expand")
@@ -398,11 +416,12 @@ class RuleEntityRecognizer:
         return self
 
 
-def make_rule_recognizer(nlp, name: str, spans_key: Optional[str]) -> RuleEntityRecognizer:
+def make_rule_recognizer(nlp, name: str, spans_key: Optional[str],
+                         candidates_key: Optional[str]) -> RuleEntityRecognizer:
     """Create the rule entity recogniser (see RuleEntityRecognizer)."""
-    return RuleEntityRecognizer(nlp, name, spans_key)
+    return RuleEntityRecognizer(nlp, name, spans_key, candidates_key)
 
 
 from spacy.language import Language  # noqa: E402
 
-Language.factory("fupin_rules", default_config={"spans_key": None})(make_rule_recognizer)
+Language.factory("fupin_rules", default_config={"spans_key": None, "candidates_key": None})(make_rule_recognizer)
