@@ -30,20 +30,23 @@ def tiny_records():
     return out
 
 
-def small_nlp():
-    config = load_config(ROOT / "configs" / "cnn.cfg")
+CONFIGS = {"cnn.cfg": "ner", "cnn-spancat.cfg": "spancat"}
+
+
+def small_nlp(name="cnn.cfg"):
+    config = load_config(ROOT / "configs" / name)
     config["components"]["tok2vec"]["model"]["encode"]["width"] = 64
     config["components"]["tok2vec"]["model"]["encode"]["depth"] = 2
     config["components"]["tok2vec"]["model"]["encode"]["window_size"] = 2
     config["components"]["tok2vec"]["model"]["embed"]["rows"] = [500, 50]
-    return load_model_from_config(config, auto_fill=True, validate=True)
+    return load_model_from_config(config, auto_fill=True, validate=True), list(config["training"]["annotating_components"])
 
 
-@pytest.fixture(scope="module")
-def trained():
+@pytest.fixture(scope="module", params=sorted(CONFIGS))
+def trained(request):
     random.seed(0)
     spacy.util.fix_random_seed(0)
-    nlp = small_nlp()
+    nlp, annotates = small_nlp(request.param)
     blank = spacy.blank("zh")
     gold = [record_to_doc(blank, r) for r in tiny_records()]
 
@@ -53,25 +56,24 @@ def trained():
 
     optimizer = nlp.initialize(examples)
     optimizer.learn_rate = 0.005
-    annotates = ["fupin_rules", "tok2vec", "ner"]
     history = []
     for _ in range(100):
         losses = {}
         nlp.update(examples(), sgd=optimizer, losses=losses, annotates=annotates, drop=0.0)
         history.append(losses)
-    return nlp, history
+    return nlp, history, CONFIGS[request.param]
 
 
 def test_loss_falls(trained):
-    _, history = trained
-    for name in ("ner", "fupin_relation_extractor"):
+    _, history, entity_component = trained
+    for name in (entity_component, "fupin_relation_extractor"):
         first = sum(h[name] for h in history[:5])
         last = sum(h[name] for h in history[-5:])
         assert last < 0.5 * first, (name, first, last)
 
 
 def test_overfit_reproduces_spans_and_relations(trained, tmp_path):
-    nlp, _ = trained
+    nlp, _, _ = trained
     nlp.to_disk(tmp_path / "m")
     loaded = spacy.load(tmp_path / "m")  # save/load round trip through entry points
     for record in tiny_records():
