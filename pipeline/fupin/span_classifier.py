@@ -64,6 +64,8 @@ class SpansToEnts:
         if group is None:
             return doc
         scores = group.attrs.get("scores")
+        if scores is not None:
+            scores = numpy.asarray(scores).reshape(len(group), -1).max(axis=1)
         ranked = []
         for i, span in enumerate(group):
             score = float(scores[i]) if scores is not None and i < len(scores) else 1.0
