@@ -85,6 +85,12 @@ def validate(path: Path = typer.Argument(..., help="SCHEMA JSONL to check.")) ->
         raise typer.Exit(1)
 
 
+from .ls_cli import ls_app, retrain_cmd  # noqa: E402  (Label Studio rounds, issue 4)
+
+app.add_typer(ls_app, name="ls")
+app.command("retrain")(retrain_cmd)
+
+
 def main() -> None:
     app()
 
