@@ -64,7 +64,7 @@ class SpansToEnts:
         if group is None:
             return doc
         scores = group.attrs.get("scores")
-        if scores is not None:
+        if scores is not None and len(group):
             scores = numpy.asarray(scores).reshape(len(group), -1).max(axis=1)
         ranked = []
         for i, span in enumerate(group):
