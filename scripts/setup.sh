@@ -10,3 +10,8 @@ PY=${PYTHON:-python3}
 [ -x .venv-ls/bin/label-studio ] || { { [ -x .venv-ls/bin/python ] || "$PY" -m venv .venv-ls; } \
     && .venv-ls/bin/python -m pip install -q --upgrade pip && .venv-ls/bin/python -m pip install -q "label-studio==1.23.*"; } \
     || echo "setup.sh: label-studio not installed in .venv-ls; Label Studio tests will skip" >&2
+# headless Chromium (+ CJK fonts) for the browser tests; they skip cleanly without it
+if ! command -v chromium >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; } >/dev/null \
+        || echo "setup.sh: chromium not installed; browser tests will skip" >&2
+fi
