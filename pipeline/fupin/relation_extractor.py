@@ -58,14 +58,18 @@ class RelationExtractor(TrainablePipe):
         self.vocab = vocab
         self.model = model
         self.name = name
-        self.cfg = {"threshold": threshold, "max_distance": max_distance, "labels": list(RELATION_LABELS)}
+        # threshold and max_distance come from the config, not the saved cfg,
+        # so that a config override at load time takes effect
+        self.threshold = threshold
+        self.max_distance = max_distance
+        self.cfg = {"labels": list(RELATION_LABELS)}
 
     @property
     def labels(self) -> Tuple[str, ...]:
         return tuple(self.cfg["labels"])
 
     def _candidates(self, docs: Iterable[Doc]) -> List[Candidates]:
-        return [get_candidates(doc, max_distance=self.cfg["max_distance"]) for doc in docs]
+        return [get_candidates(doc, max_distance=self.max_distance) for doc in docs]
 
     def predict(self, docs: Iterable[Doc]):
         docs = list(docs)
@@ -86,7 +90,7 @@ class RelationExtractor(TrainablePipe):
                 label = CHILD_RELATION[child.label_]
                 # one relation per label per head, and one time relation in all
                 key = (head.start_char, "time" if label in ("HAS_DEADLINE", "AS_OF") else label)
-                if score >= self.cfg["threshold"] and score > best.get(key, (0.0, -1))[0]:
+                if score >= self.threshold and score > best.get(key, (0.0, -1))[0]:
                     best[key] = (score, i)
             offset += len(cands)
             doc._.relations = [
@@ -109,7 +113,7 @@ class RelationExtractor(TrainablePipe):
             if len(doc.ents):
                 sets.append(list(doc.ents))
             for ents in sets:
-                cands = get_candidates(doc, ents, self.cfg["max_distance"])
+                cands = get_candidates(doc, ents, self.max_distance)
                 truth = [
                     float((h.start_char, c.start_char) in gold_pairs
                           and (h.start_char, h.end_char, h.label_) in gold_keys
