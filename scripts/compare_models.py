@@ -2,9 +2,11 @@
 
     python scripts/compare_models.py [--gold ../shared/eval/dev.jsonl] rules models/fupin-cnn models/fupin-cnn+backoff
 
-A model is ``rules`` (the rule layer), a pipeline directory, or a directory
+A model is ``rules`` (the rule layer), a pipeline directory, a directory
 followed by ``+backoff`` (rule spans of the quantity labels fill the gaps its
-entity recogniser leaves; see ``fupin_rule_backoff``). Prints strict and
+entity recogniser leaves; see ``fupin_rule_backoff``), or a directory
+followed by ``+rule-ents`` (the rule layer's entities, the directory's trained
+relation extractor). Prints strict and
 overlap span F, relation F, fact F, value and date accuracy, per-label
 overlap F and tagging speed, one column per pipeline.
 """
@@ -27,6 +29,14 @@ ROOT = Path(__file__).resolve().parents[1]
 def load(spec: str):
     if spec == "rules":
         return load_pipeline(rules=True)
+    if spec.endswith("+rule-ents"):
+        # the rule layer's entities with the trained relation extractor
+        nlp = load_pipeline(spec[: -len("+rule-ents")])
+        for name in ("ner", "spancat", "fupin_spans_to_ents"):
+            if name in nlp.pipe_names:
+                nlp.remove_pipe(name)
+        nlp.add_pipe("fupin_rules", name="rule_ents", before="fupin_normalizer")
+        return nlp
     backoff = spec.endswith("+backoff")
     nlp = load_pipeline(spec[: -len("+backoff")] if backoff else spec)
     if backoff:
