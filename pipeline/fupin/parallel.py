@@ -10,6 +10,7 @@ batch that breaks the pool twice fails with the reason.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing as mp
 from collections import deque
@@ -63,6 +64,8 @@ def pool_results(tagger: Tagger, records: Iterable[Dict], batch_size: int = 16, 
     if "fork" in methods:
         context = mp.get_context("fork")
         _WORKER = tagger  # the forked workers inherit the loaded pipeline
+        gc.collect()
+        gc.freeze()  # keep the garbage collector off the inherited objects (fewer copy-on-write pages)
     else:
         if tagger.source is None:
             raise ValueError("n_process > 1 needs fork, or a Tagger made with Tagger.load")
@@ -108,3 +111,4 @@ def pool_results(tagger: Tagger, records: Iterable[Dict], batch_size: int = 16, 
         pool.shutdown(wait=True, cancel_futures=True)
         if "fork" in methods:
             _WORKER = None
+            gc.unfreeze()
