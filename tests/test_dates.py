@@ -66,3 +66,14 @@ def test_sentence_year_for_whole_year_words():
 
 def test_years_since_is_the_article_date():
     assert resolve_date("三年来", "2018-03-05") == "2018-03-05"
+
+
+@pytest.mark.parametrize("text,article,expected", [
+    ("5日", "2016-03-08", "2016-03-05"),
+    ("11月27日至28日", "2019-12-01", "2019-11-28"),
+    ("昨日", "2019-06-02", "2019-06-01"),
+    ("今天", "2019-06-02", "2019-06-02"),
+    ("昨日", "2019", None),
+])
+def test_days(text, article, expected):
+    assert resolve_date(text, article) == expected

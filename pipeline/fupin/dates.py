@@ -111,6 +111,14 @@ def resolve_date(text: str, article_date: Optional[str], sentence_year: Optional
     if m:
         return _last_day(int(m.group("y")), int(m.group("m")), int(m.group("d")))
 
+    # days relative to a full article date: 今日, 昨天
+    m = re.match(r"^(今日|今天|昨日|昨天|前天)", t)
+    if m:
+        if None in article:
+            return None
+        delta = {"今日": 0, "今天": 0, "昨日": 1, "昨天": 1, "前天": 2}[m.group(1)]
+        return (dt.date(*article) - dt.timedelta(days=delta)).isoformat()  # type: ignore[arg-type]
+
     relative = _relative_year(t, year_now)
     if relative is not None:
         year, rest = relative
@@ -150,6 +158,12 @@ def _within_year(year: int, rest: str, article: ArticleDate) -> Optional[str]:
     """Resolve what follows the year: 底, 上半年, 一季度, 6月底, 1-9月, 2月25日."""
     rest = re.sub(r"(?:底|末|初|前|以前|之前|期间|时期|以后|中)+$", "", rest)
     rest = rest.rstrip("份")
+    # a day range keeps its last day: 11月27日至28日
+    rest = re.sub(r"(\d{1,2})[日号][-~—至到](\d{1,2})[日号]$", r"\2日", rest)
+    # a bare day is in the article's month: 5日
+    m = re.fullmatch(r"(\d{1,2})[日号]", rest)
+    if m:
+        return _last_day(year, article[1], int(m.group(1))) if article[1] else None
     if not rest or rest in ("度", "年"):
         return _last_day(year)
     if rest.startswith("上半年"):

@@ -131,6 +131,11 @@ def parse_quantity(text: str, label: str) -> Optional[QuantityValue]:
     rest = body[m.end():]
     if rest.endswith(("多", "余")):  # 3倍多, 1元多
         qualifier = qualifier or ">"
+    for word, q in SUFFIX_QUALIFIERS:  # 1亿左右贫困人口, 100万以上农村贫困人口
+        if rest.startswith(word):
+            qualifier = qualifier or q
+            rest = rest[len(word):]
+            break
     unit = _unit_for(label, rest)
     return QuantityValue(_round(value), unit, qualifier or "=")
 
