@@ -1,6 +1,6 @@
 """Rebuild the shipped default model from annotations/ and print its dev scores.
 
-    python scripts/build_default_model.py [--minutes 10] [--out models/fupin-cnn]
+    python scripts/build_default_model.py [--config configs/cnn.cfg] [--max-steps 1500] [--out models/fupin-cnn]
 
 Steps, all deterministic (fixed seeds, crc32 splits): build round 0 from its
 markup, convert every round in annotations/ to DocBin train/dev splits, train
@@ -27,7 +27,8 @@ def run(cmd):
     subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT)
 
 
-def main(minutes: float = typer.Option(10.0, "--minutes", help="Training time budget."),
+def main(config: Path = typer.Option(ROOT / "configs" / "cnn.cfg", "--config"),
+         max_steps: int = typer.Option(1500, "--max-steps", help="Training steps (fixed, so the run is reproducible)."),
          out: Path = typer.Option(ROOT / "models" / "fupin-cnn", "--out"),
          work: Path = typer.Option(ROOT / "training", "--work")) -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -35,9 +36,9 @@ def main(minutes: float = typer.Option(10.0, "--minutes", help="Training time bu
     run([py, "scripts/build_round0.py"])
     rounds = sorted(ROOT.glob("annotations/round-*/docs.jsonl"))
     run([py, "scripts/make_docbins.py", *rounds, "--out", work / "corpus"])
-    run([py, "-m", "spacy", "train", "configs/cnn.cfg", "--output", work / "cnn",
+    run([py, "-m", "spacy", "train", config, "--output", work / "cnn",
          "--paths.train", work / "corpus" / "train.spacy", "--paths.dev", work / "corpus" / "dev.spacy",
-         "--training.max_duration_minutes", str(minutes)])
+         "--training.max_steps", str(max_steps)])
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(work / "cnn" / "model-best", out)
