@@ -17,22 +17,12 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import extensions  # noqa: F401
-from .schema import CHILD_RELATION, QUANTITY_LABELS, SENTENCE_END
+from .schema import CHILD_RELATION, QUANTITY_LABELS, sentence_ids
 
 DATELINE_RE = re.compile(r"^\s*(?:\d{1,2}月\d{1,2}日)?电")
 STAMP_RE = re.compile(r"\d{1,2}[时:]\d{2}")
 
 Relation = Tuple[int, int, str, float]
-
-
-def sentence_ids(text: str) -> List[int]:
-    """Sentence index of every character (sentences end at SENTENCE_END)."""
-    ids, current = [], 0
-    for ch in text:
-        ids.append(current)
-        if ch in SENTENCE_END:
-            current += 1
-    return ids
 
 
 def _unlinkable(doc: Doc, span: Span, text: Optional[str] = None) -> bool:

@@ -4,8 +4,7 @@ The format is described in ``annotations/round-0/MARKUP.md``:
 ``[[text|LABEL]]``, ``[[text|LABEL#id]]`` for a context span that others point
 to, and ``[[text|LABEL>id1,id2]]`` for a quantity with relations.
 
-This module has no dependency on the rest of the package so that writers can
-check a batch with ``python pipeline/fupin/markup.py FILE`` before installing.
+Check a batch with ``python -m fupin.markup FILE``.
 """
 from __future__ import annotations
 
@@ -16,17 +15,8 @@ from typing import Dict, Iterator, List, Optional, Tuple
 
 HEADER_RE = re.compile(r"^@@\s+(.*)$")
 SPAN_RE = re.compile(r"\[\[([^\[\]|]+)\|([A-Z_]+)(?:#([A-Za-z0-9_]+))?(?:>([A-Za-z0-9_,\s]+))?\]\]")
-SENTENCE_END = "。！？；!?;\n"
-
-QUANTITY_LABELS = (
-    "VILLAGE_COUNT", "COUNTY_COUNT", "POPULATION", "HOUSEHOLD_COUNT",
-    "MONEY", "PERCENT", "QUANTITY",
-)
-CONTEXT_RELATION = {
-    "DEADLINE": "HAS_DEADLINE", "DATE": "AS_OF",
-    "REGION": "IN_REGION", "PROGRAM": "UNDER_PROGRAM",
-}
-LABELS = QUANTITY_LABELS + tuple(CONTEXT_RELATION)
+from .schema import CHILD_RELATION as CONTEXT_RELATION
+from .schema import LABELS, QUANTITY_LABELS, sentence_ids
 
 
 class MarkupError(ValueError):
@@ -40,15 +30,6 @@ class MarkedDocument:
     text: str
     spans: List[Dict] = field(default_factory=list)
     relations: List[Dict] = field(default_factory=list)
-
-
-def _sentence_id(text: str) -> List[int]:
-    ids, current = [], 0
-    for ch in text:
-        ids.append(current)
-        if ch in SENTENCE_END:
-            current += 1
-    return ids
 
 
 def parse_document(doc_id: str, meta: Dict[str, Optional[str]], body: str) -> MarkedDocument:
@@ -91,7 +72,7 @@ def parse_document(doc_id: str, meta: Dict[str, Optional[str]], body: str) -> Ma
     if "[[" in text or "]]" in text:
         where = text.find("[[") if "[[" in text else text.find("]]")
         raise MarkupError(f"{doc_id}: malformed markup near {text[max(0, where - 10):where + 30]!r}")
-    sentence = _sentence_id(text)
+    sentence = sentence_ids(text)
     relations: List[Dict] = []
     for head, targets in refs:
         seen_labels = set()

@@ -20,7 +20,7 @@ import ahocorasick
 
 from .gazetteer import DEICTIC_REGIONS, region_names
 from .programs import NOT_PROGRAMS, PROGRAM_LEXICON
-from .schema import SENTENCE_END
+from .schema import SENTENCE_END, sentence_bounds
 
 Span = Tuple[int, int, str]
 
@@ -262,7 +262,7 @@ class RuleRecognizer:
         # an event on a given day, or a state at a time (下降到2016年底的4.5%)
         if re.search(r"[日号]$", core) or text[end:end + 1] == "的":
             return "DATE"
-        s, e = _sentence_span(text, start, end)
+        s, e = sentence_bounds(text, start, end)
         after = text[end:e]
         before = text[s:start]
         if PAST_CUES.search(after[:16]):
@@ -361,18 +361,8 @@ def _merge_by_priority(spans: List[Span]) -> List[Span]:
     return sorted(chosen)
 
 
-def _sentence_span(text: str, start: int, end: int) -> Tuple[int, int]:
-    s = start
-    while s > 0 and text[s - 1] not in SENTENCE_END:
-        s -= 1
-    e = end
-    while e < len(text) and text[e] not in SENTENCE_END:
-        e += 1
-    return s, e
-
-
 def _sentence_text(text: str, start: int, end: int) -> str:
-    s, e = _sentence_span(text, start, end)
+    s, e = sentence_bounds(text, start, end)
     return text[s:e]
 
 

@@ -175,3 +175,13 @@ def sentence_bounds(text: str, start: int, end: Optional[int] = None) -> tuple:
     if e < len(text) and text[e] != "\n":
         e += 1
     return s, e
+
+
+def sentence_ids(text: str) -> List[int]:
+    """Sentence index of every character (sentences end at SENTENCE_END)."""
+    ids, current = [], 0
+    for ch in text:
+        ids.append(current)
+        if ch in SENTENCE_END:
+            current += 1
+    return ids
