@@ -18,7 +18,7 @@ class RuleBackoff:
     def __init__(self, nlp: Language, name: str, spans_key: str, labels: Optional[Iterable[str]]):
         self.name = name
         self.spans_key = spans_key
-        self.labels = set(labels) if labels else None
+        self.allowed_labels = set(labels) if labels else None
 
     def __call__(self, doc: Doc) -> Doc:
         if self.spans_key not in doc.spans:
@@ -28,7 +28,7 @@ class RuleBackoff:
             taken[ent.start:ent.end] = b"\1" * (ent.end - ent.start)
         added: List[Span] = []
         for span in doc.spans[self.spans_key]:
-            if self.labels is not None and span.label_ not in self.labels:
+            if self.allowed_labels is not None and span.label_ not in self.allowed_labels:
                 continue
             if any(taken[span.start:span.end]):
                 continue
