@@ -64,3 +64,22 @@ def test_missing_model_is_a_clear_error(tmp_path):
     (tmp_path / "a.txt").write_text("全县5000人。", encoding="utf-8")
     result = _tag([str(tmp_path / "a.txt"), "-o", str(tmp_path / "o.jsonl"), "--model", str(tmp_path / "nope")])
     assert result.exit_code == 2
+
+
+def test_default_is_the_shipped_trained_model(tmp_path):
+    from fupin.tagger import DEFAULT_MODEL, load_pipeline
+
+    assert DEFAULT_MODEL.exists(), "the shipped default model is missing"
+    nlp = load_pipeline()
+    assert "ner" in nlp.pipe_names and "fupin_relation_extractor" in nlp.pipe_names
+    (tmp_path / "a.txt").write_text("到2018年底,全市70个贫困村全部摘帽、2.6万余贫困人口全部脱贫。", encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "fupin.cli", "tag", str(tmp_path / "a.txt"), "-o", str(out)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert f"model: {DEFAULT_MODEL}" in proc.stderr
+    [record] = read_records(out)
+    assert validate_record(record) == []
+    by_text = {s["text"]: s for s in record["spans"]}
+    assert by_text["2.6万余贫困人口"]["value"] == 26000
+    assert by_text["70个贫困村"]["label"] == "VILLAGE_COUNT"

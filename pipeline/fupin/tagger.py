@@ -30,7 +30,7 @@ from .textnorm import AlignedText
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "fupin-default"
+DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "fupin-cnn"
 
 
 def build_rules_pipeline() -> Language:
@@ -54,8 +54,9 @@ def load_pipeline(model: Optional[Union[str, Path]] = None, rules: bool = False)
         return build_rules_pipeline()
     path = Path(model) if model else DEFAULT_MODEL
     if not path.exists():
-        hint = "" if model else " (rebuild it with `python scripts/save_rules_model.py`, or pass --rules)"
+        hint = "" if model else " (rebuild it with `python scripts/build_default_model.py`, or pass --rules)"
         raise FileNotFoundError(f"model not found: {path}{hint}")
+    logger.info("model: %s", path)
     try:
         return spacy.load(path)
     except (OSError, ValueError, KeyError) as err:
