@@ -196,8 +196,9 @@ def retrain_cmd(
     from .retrain import retrain
 
     if previous is None:
-        cnn = ROOT / "models" / "fupin-cnn"
-        previous = cnn if cnn.exists() else None
+        from .tagger import DEFAULT_MODEL
+
+        previous = DEFAULT_MODEL if DEFAULT_MODEL.exists() else None
     try:
         shares = [float(x) / 100 for x in curve.split(",") if x.strip()]
     except ValueError:
