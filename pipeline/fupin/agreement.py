@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Tuple
 
 from .evaluate import PRF
-from .labelstudio import result_spans
+from .labelstudio import annotator_name, result_spans
 from .schema import LABELS, RELATION_LABELS
 
 logger = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def agreement(export: List[Dict]) -> Agreement:
                 else:
                     prf.fp += 1
                     out.relations.fp += 1
-            who_a, who_b = _who(a), _who(b)
+            who_a, who_b = annotator_name(a), annotator_name(b)
             only_a, only_b = sorted(sa - sb), sorted(sb - sa)
             for key in only_a:
                 out.disagreements.append(_disagreement(task, doc_id, text, "span", key, who_a, who_b, sb))
@@ -108,15 +108,6 @@ def agreement(export: List[Dict]) -> Agreement:
             for key in sorted(rb - ra):
                 out.disagreements.append(_rel_disagreement(task, doc_id, text, key, who_b, who_a))
     return out
-
-
-def _who(annotation: Dict) -> str:
-    if annotation.get("completed_by_email"):
-        return annotation["completed_by_email"]
-    by = annotation.get("completed_by")
-    if isinstance(by, dict):
-        return by.get("email") or str(by.get("id"))
-    return f"user {by}"
 
 
 def _disagreement(task, doc_id, text, kind, key, has, lacks, other_spans) -> Dict:

@@ -425,3 +425,13 @@ def tag_with_scores(nlp, records: Iterable[Dict], beam_width: int = 16) -> Itera
         for rel in out["relations"]:
             rel.setdefault("score", 1.0)
         yield out
+
+
+def annotator_name(annotation: Dict) -> str:
+    """Who made an annotation, as the export names them (email, else user id)."""
+    if annotation.get("completed_by_email"):
+        return annotation["completed_by_email"]
+    by = annotation.get("completed_by")
+    if isinstance(by, dict):
+        return by.get("email") or str(by.get("id"))
+    return f"user {by}"

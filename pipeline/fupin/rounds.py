@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from .labelstudio import annotation_to_record
+from .labelstudio import annotation_to_record, annotator_name
 
 logger = logging.getLogger(__name__)
 
@@ -48,15 +48,6 @@ class TaskOutcome:
     winner: Optional[int] = None
     problems: List[str] = field(default_factory=list)
     notes: List[str] = field(default_factory=list)
-
-
-def _who(annotation: Dict) -> str:
-    if annotation.get("completed_by_email"):
-        return annotation["completed_by_email"]
-    by = annotation.get("completed_by")
-    if isinstance(by, dict):
-        return by.get("email") or str(by.get("id"))
-    return f"user {by}"
 
 
 def _pick_winner(submitted: List[Dict]) -> tuple:
@@ -83,7 +74,7 @@ def classify_task(task: Dict) -> tuple:
     data = task.get("data") or {}
     doc_id = str(data.get("doc_id") or f"ls-task-{task.get('id')}")
     annotations = task.get("annotations") or []
-    info = [{"id": a.get("id"), "by": _who(a), "cancelled": bool(a.get("was_cancelled")),
+    info = [{"id": a.get("id"), "by": annotator_name(a), "cancelled": bool(a.get("was_cancelled")),
              "ground_truth": bool(a.get("ground_truth")), "updated": a.get("updated_at")} for a in annotations]
     outcome = TaskOutcome(task_id=task.get("id"), doc_id=doc_id, disposition="", reason="", annotations=info)
     submitted = [a for a in annotations if not a.get("was_cancelled")]
@@ -97,7 +88,7 @@ def classify_task(task: Dict) -> tuple:
     if not submitted:
         outcome.disposition = "cancelled"
         outcome.reason = "cancelled (skipped in Label Studio) by " + ", ".join(
-            f"{_who(a)} (annotation {a.get('id')})" for a in cancelled)
+            f"{annotator_name(a)} (annotation {a.get('id')})" for a in cancelled)
         return outcome, None
     if len(submitted) == 1:
         winner, why = submitted[0], ""
@@ -109,18 +100,18 @@ def classify_task(task: Dict) -> tuple:
     also = f"; {len(cancelled)} cancelled annotation(s) ignored" if cancelled else ""
     if converted.problems:
         outcome.disposition = "unusable"
-        outcome.reason = (f"annotation {winner.get('id')} by {_who(winner)}: " + "; ".join(converted.problems))
+        outcome.reason = (f"annotation {winner.get('id')} by {annotator_name(winner)}: " + "; ".join(converted.problems))
         if len(submitted) > 1:
             outcome.reason += f" (it won over {len(submitted) - 1} other annotation(s): {why})"
         return outcome, None
     if len(submitted) > 1:
-        others = ", ".join(f"{a.get('id')} by {_who(a)}" for a in submitted if a is not winner)
+        others = ", ".join(f"{a.get('id')} by {annotator_name(a)}" for a in submitted if a is not winner)
         outcome.disposition = "multiply annotated"
-        outcome.reason = (f"{len(submitted)} annotations; annotation {winner.get('id')} by {_who(winner)} won "
+        outcome.reason = (f"{len(submitted)} annotations; annotation {winner.get('id')} by {annotator_name(winner)} won "
                           f"({why}) over {others}{also}")
     else:
         outcome.disposition = "annotated"
-        outcome.reason = f"annotation {winner.get('id')} by {_who(winner)}{also}"
+        outcome.reason = f"annotation {winner.get('id')} by {annotator_name(winner)}{also}"
     record = converted.record
     record.setdefault("meta", {})
     record["meta"] = {**record["meta"], "ls_task": task.get("id"), "ls_annotation": winner.get("id")}
