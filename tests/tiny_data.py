@@ -1,0 +1,20 @@
+"""Three tiny annotated documents that model tests train on (shared by the CNN and trf tests)."""
+from fupin.markup import parse_document
+
+MARKUP = [
+    "[[到2018年底|DEADLINE#d1]],[[全市|REGION#r1]][[70个贫困村|VILLAGE_COUNT>d1,r1]]全部摘帽、"
+    "[[2.6万余贫困人口|POPULATION>d1,r1]]全部脱贫。",
+    "[[南部县|REGION#r1]][[2016年底|DATE#d1]]贫困人口减至[[8677户|HOUSEHOLD_COUNT>d1,r1]]"
+    "[[26093人|POPULATION>d1,r1]],贫困发生率降至[[2.52%|PERCENT>d1,r1]]。",
+    "[[今年|DEADLINE#d1]][[全省|REGION#r1]]计划完成[[易地扶贫搬迁|PROGRAM#p1]][[15万人|POPULATION>d1,r1,p1]],"
+    "投入资金[[30亿元|MONEY>d1,r1,p1]]。",
+]
+
+
+def tiny_records():
+    """The MARKUP documents as SCHEMA records (values not filled)."""
+    out = []
+    for i, m in enumerate(MARKUP):
+        doc = parse_document(f"t{i}", {"date": "2017-03-01"}, m)
+        out.append({"id": doc.id, "text": doc.text, "meta": doc.meta, "spans": doc.spans, "relations": doc.relations})
+    return out
