@@ -75,28 +75,8 @@ def agreement(export: List[Dict]) -> Agreement:
             out.pairs += 1
             sa, ra = _items(a.get("result") or [])
             sb, rb = _items(b.get("result") or [])
-            for key in sa | sb:
-                prf = out.spans_by[key[2]]
-                if key in sa and key in sb:
-                    prf.tp += 1
-                    out.spans.tp += 1
-                elif key in sa:
-                    prf.fn += 1
-                    out.spans.fn += 1
-                else:
-                    prf.fp += 1
-                    out.spans.fp += 1
-            for key in ra | rb:
-                prf = out.relations_by[key[2]]
-                if key in ra and key in rb:
-                    prf.tp += 1
-                    out.relations.tp += 1
-                elif key in ra:
-                    prf.fn += 1
-                    out.relations.fn += 1
-                else:
-                    prf.fp += 1
-                    out.relations.fp += 1
+            _count(sa, sb, out.spans, out.spans_by)
+            _count(ra, rb, out.relations, out.relations_by)
             who_a, who_b = annotator_name(a), annotator_name(b)
             only_a, only_b = sorted(sa - sb), sorted(sb - sa)
             for key in only_a:
@@ -108,6 +88,14 @@ def agreement(export: List[Dict]) -> Agreement:
             for key in sorted(rb - ra):
                 out.disagreements.append(_rel_disagreement(task, doc_id, text, key, who_b, who_a))
     return out
+
+
+def _count(a: set, b: set, total: PRF, by_label: Dict[str, PRF]) -> None:
+    """Score annotator b against annotator a: shared keys are tp, a-only fn, b-only fp."""
+    for key in a | b:
+        field_ = "tp" if key in a and key in b else "fn" if key in a else "fp"
+        for prf in (total, by_label[key[2]]):
+            setattr(prf, field_, getattr(prf, field_) + 1)
 
 
 def _disagreement(task, doc_id, text, kind, key, has, lacks, other_spans) -> Dict:

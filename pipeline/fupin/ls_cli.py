@@ -126,16 +126,9 @@ def pull_cmd(
 ) -> None:
     """Export every task (full JSON) and write annotations/round-N/ with its README."""
     _setup_logging(verbose)
-    from .ls_client import name_annotators
     from .rounds import write_round
 
-    client = _client(url, token_env)
-    proj = client.find_project(project)
-    if proj is None:
-        logger.error("no project %r", project)
-        raise typer.Exit(2)
-    export = client.export(proj.id)
-    name_annotators(client, export)
+    client, proj, export = _full_export(project, url, token_env)
     try:
         summary = write_round(export, annotations, number=round_no, dev_share=dev_share,
                               project={"title": proj.title, "id": proj.id, "url": client.url})
@@ -144,6 +137,20 @@ def pull_cmd(
         raise typer.Exit(2)
     counts = ", ".join(f"{n} {d}" for d, n in summary.counts.items())
     typer.echo(f"{summary.path}: {summary.total} tasks: {counts}")
+
+
+def _full_export(project: str, url: Optional[str], token_env: str):
+    """Client, project and full JSON export (annotators named); exit 2 if the project is missing."""
+    from .ls_client import name_annotators
+
+    client = _client(url, token_env)
+    proj = client.find_project(project)
+    if proj is None:
+        logger.error("no project %r", project)
+        raise typer.Exit(2)
+    export = client.export(proj.id)
+    name_annotators(client, export)
+    return client, proj, export
 
 
 @ls_app.command("agreement")
@@ -161,15 +168,7 @@ def agreement_cmd(
     if export_file:
         export = json.loads(export_file.read_text(encoding="utf-8"))
     else:
-        from .ls_client import name_annotators
-
-        client = _client(url, token_env)
-        proj = client.find_project(project)
-        if proj is None:
-            logger.error("no project %r", project)
-            raise typer.Exit(2)
-        export = client.export(proj.id)
-        name_annotators(client, export)
+        export = _full_export(project, url, token_env)[2]
     agr = agreement(export)
     if as_json:
         typer.echo(json.dumps(agr.as_dict(), ensure_ascii=False, indent=2))
