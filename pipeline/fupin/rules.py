@@ -17,10 +17,11 @@ import re
 from typing import Iterable, List, Optional, Tuple
 
 import ahocorasick
+from spacy.language import Language
 
 from .gazetteer import DEICTIC_REGIONS, region_names
 from .programs import NOT_PROGRAMS, PROGRAM_LEXICON
-from .schema import SENTENCE_END, sentence_bounds
+from .schema import sentence_bounds
 
 Span = Tuple[int, int, str]
 
@@ -99,7 +100,6 @@ ORG_AFTER_SHORT = re.compile(r"^(?:省委|省政府|省人民政府|市委|市�
                              r"省扶贫|市扶贫|县扶贫|回族自治区|壮族自治区|维吾尔自治区|自治区)(?:扶贫|政府|人民|委|党)?")
 _LIST_GAP = re.compile(r"[、,，|｜\s]{1,6}|和|及|与|、")
 _ENUM_TAIL = re.compile(r"^(?:等|[\d一二两三四五六七八九十]+(?:个|省|市|县))")
-DATELINE_AFTER = re.compile(r"^\s*\d{0,2}月?\d{1,2}日?电")
 
 
 @functools.lru_cache(maxsize=1)
@@ -177,8 +177,7 @@ class RuleRecognizer:
                     continue
             if start > 0 and (text[start - 1].isdigit() or text[start - 1] in "第-"):
                 continue
-            end = self._trim_end(text, m, label)
-            out.append((start, end, label))
+            out.append((start, m.end(), label))
         for m in FRACTION_RE.finditer(text):
             if m.start() not in time_chars:
                 out.append((m.start(), m.end(), "PERCENT"))
@@ -220,10 +219,6 @@ class RuleRecognizer:
                 return "POPULATION"
             return "QUANTITY"
         return None
-
-    @staticmethod
-    def _trim_end(text: str, m: re.Match, label: str) -> int:
-        return m.end()
 
     # times ------------------------------------------------------------
     def _times(self, text: str) -> List[Span]:
@@ -412,7 +407,5 @@ def make_rule_recognizer(nlp, name: str, spans_key: Optional[str],
     """Create the rule entity recogniser (see RuleEntityRecognizer)."""
     return RuleEntityRecognizer(nlp, name, spans_key, candidates_key)
 
-
-from spacy.language import Language  # noqa: E402
 
 Language.factory("fupin_rules", default_config={"spans_key": None, "candidates_key": None})(make_rule_recognizer)
