@@ -6,6 +6,7 @@ against ``doc._.article_date``) and ``._.program`` for PROGRAM.
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Optional
 
@@ -20,6 +21,12 @@ from .values import parse_quantity
 
 YEAR_RE = re.compile(r"((?:19|20)\d{2})年")
 
+# The same surface forms (2018年底, 贫困村, 易地扶贫搬迁 ...) recur across a corpus, and
+# parsing is pure: cache it, so the normaliser costs little after the first articles.
+_parse_quantity = functools.lru_cache(maxsize=1 << 16)(parse_quantity)
+_resolve_date = functools.lru_cache(maxsize=1 << 16)(resolve_date)
+_categorize = functools.lru_cache(maxsize=1 << 12)(categorize)
+
 
 def normalize_span(span: Span, article_date: Optional[str], text: Optional[str] = None) -> None:
     """Fill the normalised attributes of one entity span.
@@ -27,15 +34,16 @@ def normalize_span(span: Span, article_date: Optional[str], text: Optional[str] 
     text (str | None): ``span.doc.text``, when the caller has it (spaCy rebuilds it on every access).
     """
     label = span.label_
+    surface = span.text if text is None else text[span.start_char:span.end_char]
     if label in QUANTITY_LABELS:
-        parsed = parse_quantity(span.text, label)
+        parsed = _parse_quantity(surface, label)
         if parsed is not None:
             values = parsed.as_dict()
             span._.value, span._.unit, span._.qualifier = values["value"], values["unit"], values["qualifier"]
     elif label in TIME_LABELS:
-        span._.date = resolve_date(span.text, article_date, sentence_year(span, text))
+        span._.date = _resolve_date(surface, article_date, sentence_year(span, text))
     elif label == "PROGRAM":
-        span._.program = categorize(span.text)
+        span._.program = _categorize(surface)
 
 
 def sentence_year(span: Span, text: Optional[str] = None) -> Optional[int]:

@@ -12,9 +12,10 @@ uses binary cross-entropy.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy
+from spacy.attrs import ORTH
 from spacy.tokens import Doc, Span
 from spacy.util import registry
 from thinc.api import Linear, Model, Relu, Sigmoid, chain
@@ -41,65 +42,91 @@ class Candidates:
         return len(self.heads)
 
 
-def _sentence_index(doc: Doc) -> List[int]:
-    ids, current = [], 0
-    for token in doc:
-        ids.append(current)
-        if token.text in SENTENCE_END or "\n" in token.text:
-            current += 1
+# orth id -> whether the token ends a sentence; filled lazily, shared by all docs
+_ENDS_SENTENCE: Dict[int, bool] = {}
+
+
+def _sentence_index(doc: Doc) -> numpy.ndarray:
+    """Sentence number of every token (a sentence ends after a SENTENCE_END
+    token or a line break). Read from the ORTH array, so no Token objects are
+    made (spaCy builds one per token and per access otherwise)."""
+    orths = doc.to_array(ORTH)
+    ends = numpy.zeros(len(orths), dtype=bool)
+    for orth in numpy.unique(orths).tolist():
+        flag = _ENDS_SENTENCE.get(orth)
+        if flag is None:
+            text = doc.vocab.strings[orth]
+            flag = _ENDS_SENTENCE[orth] = text in SENTENCE_END or "\n" in text
+        if flag:
+            ends[orths == orth] = True
+    ids = numpy.zeros(len(orths), dtype="int64")
+    ids[1:] = numpy.cumsum(ends[:-1])
     return ids
+
+
+def _kind(label: str) -> str:
+    """DEADLINE and DATE compete for the same slot (a time); other labels are their own kind."""
+    return "time" if label in ("DEADLINE", "DATE") else label
+
+
+_Q_INDEX = {label: i for i, label in enumerate(QUANTITY_LABELS)}
+_C_INDEX = {label: i for i, label in enumerate(CONTEXT_LABELS)}
 
 
 def get_candidates(doc: Doc, ents: Optional[List[Span]] = None, max_distance: int = 120) -> Candidates:
     """Pairs (quantity, context) inside one sentence, with their features."""
     ents = sorted(doc.ents if ents is None else ents, key=lambda s: s.start)
-    sent = _sentence_index(doc)
-    heads, children, rows = [], [], []
-    q_index = {label: i for i, label in enumerate(QUANTITY_LABELS)}
-    c_index = {label: i for i, label in enumerate(CONTEXT_LABELS)}
-    by_kind = {}
+    sent = _sentence_index(doc) if ents else None
+    by_sentence: Dict[int, List[Span]] = {}
     for e in ents:
-        if e.label_ in c_index:
-            kind = "time" if e.label_ in ("DEADLINE", "DATE") else e.label_
-            by_kind.setdefault(kind, []).append(e)
-    for head in ents:
-        if head.label_ not in q_index:
-            continue
-        for child in ents:
-            if child.label_ not in c_index or sent[child.start] != sent[head.start]:
+        by_sentence.setdefault(int(sent[e.start]), []).append(e)
+    heads, children, cols = [], [], []
+    for group in by_sentence.values():
+        contexts = [e for e in group if e.label_ in _C_INDEX]
+        for head in group:
+            if head.label_ not in _Q_INDEX:
                 continue
-            distance = child.start - head.start
-            if abs(distance) > max_distance:
-                continue
-            kind = "time" if child.label_ in ("DEADLINE", "DATE") else child.label_
-            lo, hi = (child.end, head.start) if child.start < head.start else (head.end, child.start)
-            between = sum(1 for other in by_kind[kind] if other is not child and lo <= other.start and other.end <= hi)
-            row = numpy.zeros(N_EXTRA, dtype="float32")
-            row[q_index[head.label_] * len(CONTEXT_LABELS) + c_index[child.label_]] = 1
-            row[N_PAIR + int(numpy.searchsorted(DISTANCE_BUCKETS, distance))] = 1
-            row[N_PAIR + N_DIST + min(between, N_BETWEEN - 1)] = 1
-            row[-1] = float(child.start < head.start)
-            heads.append(head)
-            children.append(child)
-            rows.append(row)
-    extra = numpy.vstack(rows) if rows else numpy.zeros((0, N_EXTRA), dtype="float32")
+            for child in contexts:
+                distance = child.start - head.start
+                if abs(distance) > max_distance:
+                    continue
+                kind = _kind(child.label_)
+                lo, hi = (child.end, head.start) if child.start < head.start else (head.end, child.start)
+                between = sum(1 for other in contexts if other is not child and _kind(other.label_) == kind
+                              and lo <= other.start and other.end <= hi)
+                heads.append(head)
+                children.append(child)
+                cols.append((_Q_INDEX[head.label_] * len(CONTEXT_LABELS) + _C_INDEX[child.label_],
+                             N_PAIR + int(numpy.searchsorted(DISTANCE_BUCKETS, distance)),
+                             N_PAIR + N_DIST + min(between, N_BETWEEN - 1)))
+    order = sorted(range(len(heads)), key=lambda i: (heads[i].start, children[i].start))
+    heads = [heads[i] for i in order]
+    children = [children[i] for i in order]
+    extra = numpy.zeros((len(heads), N_EXTRA), dtype="float32")
+    if heads:
+        rows = numpy.arange(len(heads))[:, None]
+        extra[rows, numpy.asarray([cols[i] for i in order])] = 1
+        extra[:, -1] = [float(c.start < h.start) for h, c in zip(heads, children)]
     return Candidates(heads, children, extra)
 
 
-def _pool_ranges(ops, tokvecs: Floats2d, ranges: List[Tuple[int, int]]):
-    """Mean of token vectors over each [start, end) range (zeros if empty)."""
-    width = tokvecs.shape[1]
-    out = ops.alloc2f(len(ranges), width)
-    for i, (s, e) in enumerate(ranges):
-        if e > s:
-            out[i] = tokvecs[s:e].mean(axis=0)
+def _pool_ranges(ops, tokvecs: Floats2d, starts: numpy.ndarray, ends: numpy.ndarray):
+    """Mean of token vectors over each [start, end) range (zeros if empty),
+    from prefix sums: one vectorised step however many ranges there are."""
+    xp = ops.xp
+    n, width = tokvecs.shape
+    ends = numpy.maximum(ends, starts)
+    lengths = ops.asarray2f(numpy.maximum(ends - starts, 1).reshape(-1, 1).astype("float32"))
+    prefix = xp.vstack([ops.alloc2f(1, width), xp.cumsum(tokvecs, axis=0)])
+    out = (prefix[ends] - prefix[starts]) / lengths
 
     def backprop(d_out: Floats2d) -> Floats2d:
-        d_tok = ops.alloc2f(*tokvecs.shape)
-        for i, (s, e) in enumerate(ranges):
-            if e > s:
-                d_tok[s:e] += d_out[i] / (e - s)
-        return d_tok
+        # d tokvecs[t] = sum over ranges holding t of d_out / length: a difference array, then a prefix sum
+        grad = d_out / lengths
+        delta = ops.alloc2f(n + 1, width)
+        xp.add.at(delta, starts, grad)
+        xp.add.at(delta, ends, -grad)
+        return xp.cumsum(delta, axis=0)[:n]
 
     return out, backprop
 
@@ -110,11 +137,15 @@ def pair_features(model: Model, inputs: Tuple[List[Doc], List[Candidates]], is_t
     tokvecs, bp_tokvecs = tok2vec(docs, is_train)
     rows, backprops = [], []
     for vecs, cands in zip(tokvecs, candidates):
-        heads = [(h.start, h.end) for h in cands.heads]
-        children = [(c.start, c.end) for c in cands.children]
-        betweens = [(c.end, h.start) if c.start < h.start else (h.end, c.start)
-                    for h, c in zip(cands.heads, cands.children)]
-        pooled = [_pool_ranges(model.ops, vecs, r) for r in (heads, children, betweens)]
+        h_start = numpy.asarray([h.start for h in cands.heads], dtype="int64")
+        h_end = numpy.asarray([h.end for h in cands.heads], dtype="int64")
+        c_start = numpy.asarray([c.start for c in cands.children], dtype="int64")
+        c_end = numpy.asarray([c.end for c in cands.children], dtype="int64")
+        before = c_start < h_start
+        b_start = numpy.where(before, c_end, h_end)
+        b_end = numpy.where(before, h_start, c_start)
+        pooled = [_pool_ranges(model.ops, vecs, s, e) for s, e in ((h_start, h_end), (c_start, c_end),
+                                                                   (b_start, b_end))]
         rows.append(model.ops.xp.hstack([p[0] for p in pooled] + [model.ops.asarray2f(cands.extra)]))
         backprops.append([p[1] for p in pooled])
     width = tokvecs[0].shape[1] if tokvecs else 0

@@ -18,6 +18,7 @@ from typing import Iterable, List, Optional, Tuple
 
 import ahocorasick
 from spacy.language import Language
+from spacy.util import filter_spans
 
 from .gazetteer import DEICTIC_REGIONS, region_names
 from .programs import NOT_PROGRAMS, PROGRAM_LEXICON
@@ -378,20 +379,19 @@ class RuleEntityRecognizer:
         self.recognizer = RuleRecognizer()
 
     def __call__(self, doc):
+        text = doc.text  # spaCy rebuilds doc.text from the tokens on every access
         if self.candidates_key:
             cands = [doc.char_span(s, e, label=label, alignment_mode="expand")
-                     for s, e, label in self.recognizer.candidates(doc.text)]
+                     for s, e, label in self.recognizer.candidates(text)]
             doc.spans[self.candidates_key] = [c for c in cands if c is not None]
         spans = []
-        for start, end, label in self.recognizer.find(doc.text):
+        for start, end, label in self.recognizer.find(text):
             span = doc.char_span(start, end, label=label, alignment_mode="expand")
             if span is not None:
                 spans.append(span)
         if self.spans_key:
             doc.spans[self.spans_key] = spans
         else:
-            from spacy.util import filter_spans
-
             doc.ents = filter_spans(spans)
         return doc
 

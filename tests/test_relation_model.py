@@ -1,0 +1,55 @@
+"""The relation model's candidate pairs and pooled features."""
+import numpy
+import spacy
+from thinc.api import NumpyOps
+
+from fupin.relation_model import N_DIST, N_PAIR, _pool_ranges, get_candidates
+
+
+def test_pooled_means_and_their_gradient_match_a_plain_loop():
+    ops = NumpyOps()
+    rng = numpy.random.default_rng(0)
+    vecs = rng.normal(size=(12, 5)).astype("float32")
+    starts = numpy.asarray([0, 3, 5, 7, 11])
+    ends = numpy.asarray([2, 9, 5, 6, 12])  # an empty range and a reversed one pool to zeros
+    out, backprop = _pool_ranges(ops, vecs, starts, ends)
+    d_out = rng.normal(size=out.shape).astype("float32")
+    expected = numpy.zeros_like(out)
+    d_expected = numpy.zeros_like(vecs)
+    for i, (s, e) in enumerate(zip(starts, ends)):
+        if e > s:
+            expected[i] = vecs[s:e].mean(axis=0)
+            d_expected[s:e] += d_out[i] / (e - s)
+    numpy.testing.assert_allclose(out, expected, atol=1e-5)
+    numpy.testing.assert_allclose(backprop(d_out), d_expected, atol=1e-5)
+
+
+def test_candidates_pair_quantities_with_context_in_the_same_sentence_only():
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
+    text = "全县2018年脱贫1000人,全市2019年脱贫900人。全省投入资金30亿元。"
+    doc = nlp.make_doc(text)
+
+    def span(surface, label, nth=0):
+        start = -1
+        for _ in range(nth + 1):
+            start = text.index(surface, start + 1)
+        return doc.char_span(start, start + len(surface), label=label)
+
+    ents = [span("全县", "REGION"), span("2018年", "DATE"), span("1000人", "POPULATION"),
+            span("全市", "REGION"), span("2019年", "DATE"), span("900人", "POPULATION"),
+            span("全省", "REGION"), span("30亿元", "MONEY")]
+    doc.ents = ents
+    cands = get_candidates(doc)
+    pairs = [(h.text, c.text) for h, c in zip(cands.heads, cands.children)]
+    assert ("1000人", "全县") in pairs and ("900人", "2018年") in pairs
+    assert ("30亿元", "全省") in pairs
+    assert not any(h == "30亿元" and c in ("全县", "全市", "2018年", "2019年") for h, c in pairs)
+    assert not any(h in ("1000人", "900人") and c == "全省" for h, c in pairs)
+    assert len(cands) == cands.extra.shape[0] == 4 + 4 + 1
+    # 900人 <- 2018年: one other time span (2019年) stands between them
+    i = pairs.index(("900人", "2018年"))
+    assert cands.extra[i, N_PAIR + N_DIST + 1] == 1 and cands.extra[i, -1] == 1
+    # 900人 <- 2019年: adjacent, nothing between
+    j = pairs.index(("900人", "2019年"))
+    assert cands.extra[j, N_PAIR + N_DIST + 0] == 1
+    assert (cands.extra.sum(axis=1) == 3 + cands.extra[:, -1]).all()  # pair, distance, between (+ order)
