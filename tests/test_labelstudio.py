@@ -139,3 +139,15 @@ def test_merge_rounds_later_round_wins_and_curve_is_nested(tmp_path):
     quarter, half = curve_subset(train, 0.25), curve_subset(train, 0.5)
     assert set(r["id"] for r in quarter) <= set(r["id"] for r in half)
     assert len(curve_subset(train, 1.0)) == len(train)
+
+
+def test_shipped_model_scores_its_spans():
+    """The default model's pre-annotations carry the tagger's confidences (not the rules' 1.0)."""
+    from fupin.tagger import load_pipeline
+
+    nlp = load_pipeline(None)
+    record = next(tag_with_scores(nlp, [{"id": "m1", "text": TEXT, "meta": {"date": "2017-03-01"}}]))
+    scores = [s["score"] for s in record["spans"]]
+    assert scores and all(0.0 < s <= 1.0 for s in scores)
+    assert any(s < 1.0 for s in scores)
+    assert {s["text"] for s in record["spans"]} >= {"2.6万余贫困人口", "70个贫困村"}

@@ -388,8 +388,10 @@ def result_spans(result: Iterable[Dict]) -> Dict[str, Tuple[int, int, str, str]]
 def tag_with_scores(nlp, records: Iterable[Dict], beam_width: int = 16) -> Iterable[Dict]:
     """Tag records and give every span a score.
 
-    With a trained ``ner`` the score of a span is its probability under a beam
-    search (``EntityRecognizer.scored_ents``); spans of the rule layer get 1.0.
+    With a trained ``fupin_ner_tagger`` the score of a span is the smallest tag
+    probability over its tokens (``EntityTagger.span_scores``); with spaCy's
+    ``ner``, its probability under a beam search (``EntityRecognizer.scored_ents``).
+    Spans of the rule layer get 1.0.
     Relation scores come from the relation extractor (the linker gives 1.0).
 
     nlp (Language): a loaded pipeline (``tagger.load_pipeline``).
@@ -414,8 +416,10 @@ def tag_with_scores(nlp, records: Iterable[Dict], beam_width: int = 16) -> Itera
             probe, _ = new_doc(nlp, record)
             for proc in before_ner:
                 probe = proc(probe)
-            beams = ner.beam_parse([probe], beam_width=beam_width)
-            scores = ner.scored_ents(beams)[0]
+            if hasattr(ner, "span_scores"):  # fupin_ner_tagger: per-token tag probabilities
+                scores = ner.span_scores([probe])[0]
+            else:  # spaCy's transition-based ner: probabilities under a beam search
+                scores = ner.scored_ents(ner.beam_parse([probe], beam_width=beam_width))[0]
         by_start = {}
         for ent in doc.ents:
             start, _end = aligned.to_original(ent.start_char, ent.end_char)
