@@ -1,4 +1,4 @@
-"""Train the CNN pipeline of configs/cnn.cfg briefly on tiny data."""
+"""Train the CNN pipelines of configs/cnn*.cfg briefly on tiny data."""
 import random
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from tiny_data import tiny_records
 ROOT = Path(__file__).resolve().parents[1]
 
 
-CONFIGS = {"cnn.cfg": "ner", "cnn-spancat.cfg": "spancat"}
+CONFIGS = {"cnn.cfg": "ner", "cnn-transition.cfg": "ner", "cnn-spancat.cfg": "spancat"}
 
 
 def small_nlp(name="cnn.cfg"):
