@@ -1,6 +1,6 @@
 """Measure tagging speed and peak memory, side by side, in one run.
 
-    python scripts/bench_speed.py [--docs 2000] [--model PATH] [--runs rules,make_doc,model-1,model-2]
+    python scripts/bench_speed.py [--docs 2000] [--model PATH] [--baseline-model PATH] [--runs rules,make_doc,model-1,model-2]
 
 Builds a synthetic corpus of ``--docs`` articles (JSONL) from the bundled texts
 (``examples/`` and ``annotations/round-0/docs.jsonl``), then runs, each in its
@@ -10,7 +10,9 @@ own process:
   the JSONL and tokenising, nothing else);
 - ``rules``: ``fupin tag --rules`` (the rule layer built in code);
 - ``model-1`` / ``model-2``: ``fupin tag`` with the default model (or ``--model``)
-  and ``--n-process 1`` / ``2``.
+  and ``--n-process 1`` / ``2``;
+- ``baseline-1`` / ``baseline-2``: the same with ``--baseline-model`` (e.g. the
+  previous default), when given.
 
 Each ``fupin tag`` run is the real command (reading, tagging, writing JSONL and a
 facts CSV). Characters per second are the run's own tagging-loop figure (model
@@ -160,14 +162,18 @@ RATE_RE = re.compile(r"tagged (\d+) documents \((\d+) characters, (\d+) chars/s\
 def main(
     docs: int = typer.Option(2000, "--docs", min=1, help="Articles in the synthetic corpus."),
     model: Optional[Path] = typer.Option(None, "--model", help="Pipeline to bench (default: fupin.tagger.DEFAULT_MODEL)."),
-    runs: str = typer.Option("make_doc,rules,model-1,model-2", "--runs", help="Comma-separated runs."),
-    batch_size: int = typer.Option(64, "--batch-size", min=1),
+    baseline: Optional[Path] = typer.Option(None, "--baseline-model",
+                                            help="A second pipeline benched the same way (runs baseline-1, baseline-2)."),
+    runs: Optional[str] = typer.Option(None, "--runs", help="Comma-separated runs (default: all)."),
+    batch_size: int = typer.Option(16, "--batch-size", min=1, help="Documents per nlp.pipe batch (the fupin tag default)."),
     workdir: Optional[Path] = typer.Option(None, "--workdir", help="Keep the corpus and outputs here."),
 ) -> None:
     """Bench the tagger: chars/s and peak memory for each run, side by side."""
     from fupin.tagger import DEFAULT_MODEL
 
     model_path = str(model or DEFAULT_MODEL)
+    if runs is None:
+        runs = "make_doc,rules,model-1,model-2" + (",baseline-1,baseline-2" if baseline else "")
     tmp = Path(workdir or tempfile.mkdtemp(prefix="fupin-bench-"))
     tmp.mkdir(parents=True, exist_ok=True)
     corpus = tmp / "corpus.jsonl"
@@ -175,6 +181,7 @@ def main(
     tiny = str(tmp / "one.jsonl")
     build_corpus(Path(tiny), 1)
     print(f"corpus: {docs} documents, {chars:,} characters ({corpus}); model: {model_path}; "
+          + (f"baseline: {baseline}; " if baseline else "") +
           f"batch size {batch_size}; {os.cpu_count()} CPUs")
     fupin = [sys.executable, "-m", "fupin.cli", "tag", str(corpus), "--progress", "off",
              "--batch-size", str(batch_size)]
@@ -186,6 +193,10 @@ def main(
         "model-2": fupin + ["--model", model_path, "--n-process", "2", "-o", str(tmp / "m2.jsonl"),
                             "--facts", str(tmp / "m2.csv")],
     }
+    if baseline:
+        for n in (1, 2):
+            commands[f"baseline-{n}"] = fupin + ["--model", str(baseline), "--n-process", str(n),
+                                                 "-o", str(tmp / f"b{n}.jsonl"), "--facts", str(tmp / f"b{n}.csv")]
     rows = []
     load = f"{os.getloadavg()[0]:.1f}"
     for name in [r.strip() for r in runs.split(",") if r.strip()]:
