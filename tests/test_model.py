@@ -5,12 +5,11 @@ from pathlib import Path
 import pytest
 import spacy
 from spacy.tokens import DocBin
-from spacy.training import Example
 from spacy.util import load_config, load_model_from_config
 
 from fupin.docio import record_to_doc
 
-from tiny_data import tiny_records
+from tiny_data import tiny_records, train_tiny
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,20 +31,7 @@ def trained(request):
     random.seed(0)
     spacy.util.fix_random_seed(0)
     nlp, annotates = small_nlp(request.param)
-    blank = spacy.blank("zh")
-    gold = [record_to_doc(blank, r) for r in tiny_records()]
-
-    def examples():
-        # fresh predicted docs every step, as spacy train's corpus reader makes them
-        return [Example(nlp.make_doc(d.text), d) for d in gold]
-
-    optimizer = nlp.initialize(examples)
-    optimizer.learn_rate = 0.005
-    history = []
-    for _ in range(100):
-        losses = {}
-        nlp.update(examples(), sgd=optimizer, losses=losses, annotates=annotates, drop=0.0)
-        history.append(losses)
+    history = train_tiny(nlp, steps=100, learn_rate=0.005, annotates=annotates)
     return nlp, history, CONFIGS[request.param]
 
 

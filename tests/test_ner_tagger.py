@@ -1,13 +1,13 @@
 """The BILUO-tagging entity recogniser (fupin_ner_tagger): decoding, training, save/load."""
+import itertools
+
 import numpy
 import pytest
 import spacy
-from spacy.training import Example
 
-from fupin.docio import record_to_doc
-from fupin.ner_tagger import decode_tags
+from fupin.ner_tagger import decode_tags, transition_mask, viterbi_tags
 
-from tiny_data import tiny_records
+from tiny_data import tiny_records, train_tiny
 
 
 def tag(prefix: str, label: int) -> int:
@@ -35,18 +35,7 @@ def trained_tagger():
     spacy.util.fix_random_seed(0)
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
     nlp.add_pipe("fupin_ner_tagger", name="ner")
-    gold = [record_to_doc(nlp, r) for r in tiny_records()]
-
-    def examples():
-        return [Example(nlp.make_doc(d.text), d) for d in gold]
-
-    optimizer = nlp.initialize(examples)
-    optimizer.learn_rate = 0.01
-    losses = []
-    for _ in range(60):
-        step = {}
-        nlp.update(examples(), sgd=optimizer, losses=step, drop=0.0)
-        losses.append(step["ner"])
+    losses = [step["ner"] for step in train_tiny(nlp, steps=60, learn_rate=0.01)]
     return nlp, losses
 
 
@@ -78,8 +67,6 @@ def test_adding_a_label_after_initialize_is_refused(trained_tagger):
 
 
 def test_viterbi_mends_a_label_flip_inside_an_entity():
-    from fupin.ner_tagger import transition_mask, viterbi_tags
-
     n_tags = 1 + 4 * 2
     probs = numpy.full((5, n_tags), 0.01)
     probs[0, 0] = probs[4, 0] = 0.9  # O around the entity
@@ -94,8 +81,6 @@ def test_viterbi_mends_a_label_flip_inside_an_entity():
 
 
 def test_viterbi_closes_an_entity_left_open():
-    from fupin.ner_tagger import transition_mask, viterbi_tags
-
     probs = numpy.full((3, 5), 0.01)
     probs[0, tag("B", 0)] = 0.9
     probs[1, tag("I", 0)], probs[1, tag("L", 0)] = 0.6, 0.3  # argmax leaves it open at the end
@@ -107,10 +92,6 @@ def test_viterbi_closes_an_entity_left_open():
 def test_viterbi_finds_the_best_well_formed_sequence():
     """Against brute force over every tag sequence, where no token's best tag is O
     (so the whole doc is one searched run)."""
-    import itertools
-
-    from fupin.ner_tagger import transition_mask, viterbi_tags
-
     mask = transition_mask(2)
     rng = numpy.random.default_rng(0)
     for _ in range(30):

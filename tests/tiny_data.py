@@ -18,3 +18,28 @@ def tiny_records():
         doc = parse_document(f"t{i}", {"date": "2017-03-01"}, m)
         out.append({"id": doc.id, "text": doc.text, "meta": doc.meta, "spans": doc.spans, "relations": doc.relations})
     return out
+
+
+def train_tiny(nlp, steps: int, learn_rate: float, annotates=()):
+    """Initialise ``nlp`` on the tiny documents and update it ``steps`` times on all
+    three (fresh predicted docs each step, as ``spacy train``'s corpus reader makes
+    them). Returns the losses of every step."""
+    import spacy
+    from spacy.training import Example
+
+    from fupin.docio import record_to_doc
+
+    blank = spacy.blank("zh")
+    gold = [record_to_doc(blank, r) for r in tiny_records()]
+
+    def examples():
+        return [Example(nlp.make_doc(d.text), d) for d in gold]
+
+    optimizer = nlp.initialize(examples)
+    optimizer.learn_rate = learn_rate
+    history = []
+    for _ in range(steps):
+        losses = {}
+        nlp.update(examples(), sgd=optimizer, losses=losses, annotates=list(annotates), drop=0.0)
+        history.append(losses)
+    return history
