@@ -1,4 +1,8 @@
 """Three tiny annotated documents that model tests train on (shared by the CNN and trf tests)."""
+import spacy
+from spacy.training import Example
+
+from fupin.docio import record_to_doc
 from fupin.markup import parse_document
 
 MARKUP = [
@@ -24,11 +28,6 @@ def train_tiny(nlp, steps: int, learn_rate: float, annotates=()):
     """Initialise ``nlp`` on the tiny documents and update it ``steps`` times on all
     three (fresh predicted docs each step, as ``spacy train``'s corpus reader makes
     them). Returns the losses of every step."""
-    import spacy
-    from spacy.training import Example
-
-    from fupin.docio import record_to_doc
-
     blank = spacy.blank("zh")
     gold = [record_to_doc(blank, r) for r in tiny_records()]
 

@@ -17,6 +17,7 @@ ill-formed sequence still gives entities, with boundaries that follow it.
 """
 from __future__ import annotations
 
+import functools
 from itertools import islice
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -87,7 +88,6 @@ class EntityTagger(TrainablePipe):
         self.name = name
         self.cfg: Dict = {"labels": []}
         self.scorer = scorer
-        self._mask: Optional[numpy.ndarray] = None
 
     @property
     def labels(self) -> Tuple[str, ...]:
@@ -122,14 +122,16 @@ class EntityTagger(TrainablePipe):
     def set_annotations(self, docs: Iterable[Doc], scores: List[Floats2d]) -> None:
         """Set ``doc.ents`` from the best tag of each token."""
         for doc, doc_scores in zip(docs, scores):
-            tags = self.best_tags(doc_scores) if len(doc) else numpy.zeros(0, "i")
+            tags = self.best_tags(self._log_probs(doc_scores)) if len(doc) else numpy.zeros(0, "i")
             doc.ents = [Span(doc, start, end, label=self.labels[k]) for start, end, k in decode_tags(tags)]
 
-    def best_tags(self, doc_scores: Floats2d) -> numpy.ndarray:
+    def _log_probs(self, doc_scores: Floats2d) -> numpy.ndarray:
+        """Tag log-probabilities (the model outputs unnormalised scores at prediction time)."""
+        return log_softmax(self.model.ops.to_numpy(doc_scores))
+
+    def best_tags(self, log_probs: numpy.ndarray) -> numpy.ndarray:
         """The tag of each token: the best well-formed sequence (``viterbi_tags``)."""
-        if self._mask is None or len(self._mask) != len(self.tag_names):
-            self._mask = transition_mask(len(self.labels))
-        return viterbi_tags(log_softmax(self.model.ops.to_numpy(doc_scores)), self._mask)
+        return viterbi_tags(log_probs, transition_mask(len(self.labels)))
 
     def span_scores(self, docs: Sequence[Doc]) -> List[Dict[Tuple[int, int, str], float]]:
         """Confidence of each predicted entity: the smallest probability, over its
@@ -140,8 +142,9 @@ class EntityTagger(TrainablePipe):
             if not len(doc):
                 out.append({})
                 continue
-            tags = self.best_tags(doc_scores)
-            best = numpy.exp(log_softmax(self.model.ops.to_numpy(doc_scores))[numpy.arange(len(tags)), tags])
+            log_probs = self._log_probs(doc_scores)
+            tags = self.best_tags(log_probs)
+            best = numpy.exp(log_probs[numpy.arange(len(tags)), tags])
             out.append({(start, end, self.labels[k]): float(best[start:end].min())
                         for start, end, k in decode_tags(tags)})
         return out
@@ -190,7 +193,7 @@ class EntityTagger(TrainablePipe):
 
 
 def log_softmax(logits: numpy.ndarray) -> numpy.ndarray:
-    """Row-wise log-softmax (the model outputs unnormalised scores at prediction time)."""
+    """Row-wise log-softmax."""
     shifted = logits - logits.max(axis=1, keepdims=True)
     return shifted - numpy.log(numpy.exp(shifted).sum(axis=1, keepdims=True))
 
@@ -227,6 +230,7 @@ def decode_tags(tags: Sequence[int]) -> List[Tuple[int, int, int]]:
     return ents
 
 
+@functools.lru_cache(maxsize=8)
 def transition_mask(n_labels: int) -> numpy.ndarray:
     """``mask[prev, cur]``: 0 where tag ``cur`` may follow tag ``prev`` under
     BILUO, ``-inf`` where it may not (after O, L or U: O, B or U; after B-x or
@@ -241,6 +245,7 @@ def transition_mask(n_labels: int) -> numpy.ndarray:
     for prev in opens:
         k = (prev - 1) // 4
         mask[prev, [2 + 4 * k, 3 + 4 * k]] = 0.0
+    mask.flags.writeable = False  # cached and shared
     return mask
 
 

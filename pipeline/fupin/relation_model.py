@@ -51,14 +51,15 @@ def _sentence_index(doc: Doc) -> numpy.ndarray:
     token or a line break). Read from the ORTH array, so no Token objects are
     made (spaCy builds one per token and per access otherwise)."""
     orths = doc.to_array(ORTH)
-    ends = numpy.zeros(len(orths), dtype=bool)
-    for orth in numpy.unique(orths).tolist():
+    unique, inverse = numpy.unique(orths, return_inverse=True)
+    flags = numpy.zeros(len(unique), dtype=bool)
+    for i, orth in enumerate(unique.tolist()):
         flag = _ENDS_SENTENCE.get(orth)
         if flag is None:
             text = doc.vocab.strings[orth]
             flag = _ENDS_SENTENCE[orth] = text in SENTENCE_END or "\n" in text
-        if flag:
-            ends[orths == orth] = True
+        flags[i] = flag
+    ends = flags[inverse.reshape(-1)]
     ids = numpy.zeros(len(orths), dtype="int64")
     ids[1:] = numpy.cumsum(ends[:-1])
     return ids
@@ -80,6 +81,8 @@ def get_candidates(doc: Doc, ents: Optional[List[Span]] = None, max_distance: in
     by_sentence: Dict[int, List[Span]] = {}
     for e in ents:
         by_sentence.setdefault(int(sent[e.start]), []).append(e)
+    # sentences come in order and ents in order within each, so the pairs come out
+    # sorted by (head, child) start: the order the extractor's tie-breaking relies on
     heads, children, cols = [], [], []
     for group in by_sentence.values():
         contexts = [e for e in group if e.label_ in _C_INDEX]
@@ -99,13 +102,9 @@ def get_candidates(doc: Doc, ents: Optional[List[Span]] = None, max_distance: in
                 cols.append((_Q_INDEX[head.label_] * len(CONTEXT_LABELS) + _C_INDEX[child.label_],
                              N_PAIR + int(numpy.searchsorted(DISTANCE_BUCKETS, distance)),
                              N_PAIR + N_DIST + min(between, N_BETWEEN - 1)))
-    order = sorted(range(len(heads)), key=lambda i: (heads[i].start, children[i].start))
-    heads = [heads[i] for i in order]
-    children = [children[i] for i in order]
     extra = numpy.zeros((len(heads), N_EXTRA), dtype="float32")
     if heads:
-        rows = numpy.arange(len(heads))[:, None]
-        extra[rows, numpy.asarray([cols[i] for i in order])] = 1
+        extra[numpy.arange(len(heads))[:, None], numpy.asarray(cols)] = 1
         extra[:, -1] = [float(c.start < h.start) for h, c in zip(heads, children)]
     return Candidates(heads, children, extra)
 
