@@ -1,22 +1,28 @@
 """Build annotations/round-0 from the team's markup batches.
 
     python scripts/build_round0.py
+    python scripts/build_round0.py --check annotations/round-0/src/n1.txt
+
 
 Reads ``annotations/round-0/src/*.txt`` (format: ``round-0/MARKUP.md``),
 fills the normalised values with the project's own normaliser, converts every
 fifth written document to traditional script (character for character, so
 offsets stay exact), validates every record against SCHEMA, and writes
 ``annotations/round-0/docs.jsonl`` plus the counts table used in the round's
-README. Deterministic: same sources, same output.
+README. Deterministic: same sources, same output. With ``--check`` it reads only
+the named batch files, validates them the same way and prints their counts,
+writing nothing (so writers can check a batch while others work).
 """
 from __future__ import annotations
 
 import json
 import logging
-import sys
 import zlib
 from collections import Counter
 from pathlib import Path
+from typing import List, Optional
+
+import typer
 
 from fupin.dates import resolve_date
 from fupin.markup import read_markup
@@ -60,11 +66,12 @@ def normalise(record: dict) -> None:
             span["program"] = categorize(span["text"])
 
 
-def main() -> int:
+def build(check: Optional[List[Path]] = None) -> int:
+    """Build round 0 (or only validate the ``check`` batches); returns the exit code."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     s2t = _s2t_table()
     records = []
-    for path in sorted((ROUND / "src").glob("*.txt")):
+    for path in check or sorted((ROUND / "src").glob("*.txt")):
         for doc in read_markup(str(path)):
             record = {"id": doc.id, "text": doc.text, "meta": {k: v for k, v in doc.meta.items() if v is not None},
                       "spans": doc.spans, "relations": doc.relations}
@@ -86,9 +93,19 @@ def main() -> int:
     if dup:
         logger.error("duplicate ids: %s", dup)
         return 1
+    if check:
+        print(_counts(records))
+        return 0
     with open(ROUND / "docs.jsonl", "w", encoding="utf-8") as f:
         for record in records:
             f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    counts = _counts(records)
+    (ROUND / "counts.md").write_text(counts + "\n", encoding="utf-8")
+    print(counts)
+    return 0
+
+
+def _counts(records: List[dict]) -> str:
     labels = Counter(s["label"] for r in records for s in r["spans"])
     rels = Counter(x["label"] for r in records for x in r["relations"])
     trad = sum(1 for r in records if r["meta"].get("script") == "traditional" or r["id"] == "seed-003")
@@ -96,10 +113,12 @@ def main() -> int:
              f"traditional: {trad}", f"spans: {sum(labels.values())}  relations: {sum(rels.values())}", ""]
     lines += [f"| {k} | {v} |" for k, v in labels.most_common()]
     lines += [""] + [f"| {k} | {v} |" for k, v in rels.most_common()]
-    (ROUND / "counts.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines))
-    return 0
+    return "\n".join(lines)
+
+
+def main(check: Optional[List[Path]] = typer.Option(None, "--check", help="Validate these batch files only; write nothing.")) -> None:
+    raise typer.Exit(build(check))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    typer.run(main)
