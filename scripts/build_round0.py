@@ -26,6 +26,7 @@ import typer
 
 from fupin.dates import resolve_date
 from fupin.markup import read_markup
+from fupin.normalizer import sentence_year_before
 from fupin.programs import categorize
 from fupin.schema import QUANTITY_LABELS, TIME_LABELS, validate_record
 from fupin.values import parse_quantity
@@ -61,7 +62,8 @@ def normalise(record: dict) -> None:
                 raise ValueError(f"{record['id']}: no value for {span['text']!r}")
             span.update(parsed.as_dict())
         elif label in TIME_LABELS:
-            span["date"] = resolve_date(span["text"], date)
+            # the pipeline's own rule: 全年/当年/年末 take a year the sentence names before them
+            span["date"] = resolve_date(span["text"], date, sentence_year_before(record["text"], span["start"]))
         elif label == "PROGRAM":
             span["program"] = categorize(span["text"])
 

@@ -3,7 +3,8 @@ import numpy
 import spacy
 from thinc.api import NumpyOps
 
-from fupin.relation_model import N_DIST, N_PAIR, _pool_ranges, get_candidates
+from fupin.linker import link_nearest
+from fupin.relation_model import N_DIST, N_EXTRA, N_PAIR, _pool_ranges, get_candidates
 
 
 def test_pooled_means_and_their_gradient_match_a_plain_loop():
@@ -55,3 +56,12 @@ def test_candidates_pair_quantities_with_context_in_the_same_sentence_only():
     j = pairs.index(("900人", "2019年"))
     assert cands.extra[j, N_PAIR + N_DIST + 0] == 1
     assert (cands.extra.sum(axis=1) == 3 + cands.extra[:, -1]).all()  # pair, distance, between (+ order)
+    # v2's extra column marks exactly the pairs the rule linker links
+    linked = get_candidates(doc, rule_links=True)
+    assert linked.extra.shape == (len(cands), N_EXTRA + 1)
+    numpy.testing.assert_array_equal(linked.extra[:, :N_EXTRA], cands.extra)
+    rule_pairs = {(h, c) for h, c, _label, _score in link_nearest(doc, ents)}
+    marked = {(h.start_char, c.start_char) for h, c, flag in zip(linked.heads, linked.children, linked.extra[:, -1]) if flag}
+    assert marked == rule_pairs
+    assert linked.extra[pairs.index(("1000人", "全县")), -1] == 1
+    assert linked.extra[pairs.index(("900人", "2018年")), -1] == 0  # 2019年 is nearer

@@ -86,6 +86,14 @@ CASES = [
     ("1元多", "MONEY", 1, "元", ">"),
     ("1亿左右贫困人口", "POPULATION", 100000000, "人", "~"),
     ("100万以上农村贫困人口", "POPULATION", 1000000, "人", ">="),
+    # a classifier between the count and its qualifier
+    ("300个左右贫困县", "COUNTY_COUNT", 300, "县", "~"),
+    ("1000个以上贫困村", "VILLAGE_COUNT", 1000, "村", ">="),
+    ("2000名以上贫困群众", "POPULATION", 2000, "人", ">="),
+    ("5个以上", "QUANTITY", 5, "个", ">="),
+    # a share written with a slash
+    ("近1/5", "PERCENT", 20, "%", "~"),
+    ("2/3以上", "PERCENT", 66.67, "%", ">="),
 ]
 
 

@@ -176,16 +176,14 @@ def _within_year(year: int, rest: str, article: ArticleDate) -> Optional[str]:
     m = re.match(r"前([一二三四1234])季度", rest)
     if m:
         return _last_day(year, QUARTER_END[m.group(1)])
+    # a range into a later year keeps its end: 2018年12月至2019年1月, 2018年10月-2019年6月
+    m = re.search(r"(?:[-~—至到])(\d{4})年(?:(\d{1,2})月)?", rest)
+    if m:
+        return _last_day(int(m.group(1)), _int(m.group(2)))
     m = YMD_RE.match(rest)
     if m and (m.group("m") or m.group("d")):
         month = _int(m.group("m2")) or _int(m.group("m"))
         day = _int(m.group("d")) if not m.group("m2") else None
         if month and 1 <= month <= 12:
             return _last_day(year, month, day)
-    m = re.match(r"(\d{1,2})[-~—至到](\d{4})年(\d{1,2})月", rest)
-    if m:
-        return _last_day(int(m.group(2)), int(m.group(3)))
-    m = re.search(r"(?:[-~—至到])(\d{4})年(?:(\d{1,2})月)?", rest)
-    if m:
-        return _last_day(int(m.group(1)), _int(m.group(2)))
     return _last_day(year)

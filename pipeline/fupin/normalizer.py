@@ -48,11 +48,15 @@ def normalize_span(span: Span, article_date: Optional[str], text: Optional[str] 
 
 def sentence_year(span: Span, text: Optional[str] = None) -> Optional[int]:
     """The last explicit year written before ``span`` in its sentence (for 全年, 当年)."""
-    text = span.doc.text if text is None else text
-    start = span.start_char
+    return sentence_year_before(span.doc.text if text is None else text, span.start_char)
+
+
+def sentence_year_before(text: str, offset: int) -> Optional[int]:
+    """The last explicit year written in ``text`` before ``offset``, within its sentence."""
+    start = offset
     while start > 0 and text[start - 1] not in SENTENCE_END:
         start -= 1
-    years = YEAR_RE.findall(text[start:span.start_char])
+    years = YEAR_RE.findall(text[start:offset])
     return int(years[-1]) if years else None
 
 

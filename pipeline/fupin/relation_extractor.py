@@ -23,7 +23,7 @@ from spacy.vocab import Vocab
 from thinc.api import Model, Optimizer
 
 from . import extensions  # noqa: F401
-from .relation_model import Candidates, get_candidates
+from .relation_model import RULE_LINK_ATTR, Candidates, get_candidates
 from .schema import CHILD_RELATION, RELATION_LABELS
 
 default_config = """
@@ -68,8 +68,12 @@ class RelationExtractor(TrainablePipe):
     def labels(self) -> Tuple[str, ...]:
         return tuple(self.cfg["labels"])
 
+    @property
+    def _rule_links(self) -> bool:
+        return bool(self.model.attrs.get(RULE_LINK_ATTR, False))
+
     def _candidates(self, docs: Iterable[Doc]) -> List[Candidates]:
-        return [get_candidates(doc, max_distance=self.max_distance) for doc in docs]
+        return [get_candidates(doc, max_distance=self.max_distance, rule_links=self._rule_links) for doc in docs]
 
     def predict(self, docs: Iterable[Doc]):
         docs = list(docs)
@@ -113,7 +117,7 @@ class RelationExtractor(TrainablePipe):
             if len(doc.ents):
                 sets.append(list(doc.ents))
             for ents in sets:
-                cands = get_candidates(doc, ents, self.max_distance)
+                cands = get_candidates(doc, ents, self.max_distance, rule_links=self._rule_links)
                 truth = [
                     float((h.start_char, c.start_char) in gold_pairs
                           and (h.start_char, h.end_char, h.label_) in gold_keys

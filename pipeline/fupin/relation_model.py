@@ -21,6 +21,7 @@ from spacy.util import registry
 from thinc.api import Linear, Model, Relu, Sigmoid, chain
 from thinc.types import Floats2d
 
+from .linker import link_nearest
 from .schema import CONTEXT_LABELS, QUANTITY_LABELS, SENTENCE_END
 
 DISTANCE_BUCKETS = (-60, -30, -15, -8, -4, -2, 0, 2, 4, 8, 15, 30, 60)
@@ -28,6 +29,7 @@ N_PAIR = len(QUANTITY_LABELS) * len(CONTEXT_LABELS)
 N_DIST = len(DISTANCE_BUCKETS) + 1
 N_BETWEEN = 4
 N_EXTRA = N_PAIR + N_DIST + N_BETWEEN + 1  # +1: child is before the head
+RULE_LINK_ATTR = "rule_link_feature"
 
 
 @dataclass
@@ -74,8 +76,13 @@ _Q_INDEX = {label: i for i, label in enumerate(QUANTITY_LABELS)}
 _C_INDEX = {label: i for i, label in enumerate(CONTEXT_LABELS)}
 
 
-def get_candidates(doc: Doc, ents: Optional[List[Span]] = None, max_distance: int = 120) -> Candidates:
-    """Pairs (quantity, context) inside one sentence, with their features."""
+def get_candidates(doc: Doc, ents: Optional[List[Span]] = None, max_distance: int = 120,
+                   rule_links: bool = False) -> Candidates:
+    """Pairs (quantity, context) inside one sentence, with their features.
+
+    rule_links (bool): add a last feature column, 1 where the rule linker
+        links the pair (``fupin.RelationModel.v2``).
+    """
     ents = sorted(doc.ents if ents is None else ents, key=lambda s: s.start)
     sent = _sentence_index(doc) if ents else None
     by_sentence: Dict[int, List[Span]] = {}
@@ -102,10 +109,13 @@ def get_candidates(doc: Doc, ents: Optional[List[Span]] = None, max_distance: in
                 cols.append((_Q_INDEX[head.label_] * len(CONTEXT_LABELS) + _C_INDEX[child.label_],
                              N_PAIR + int(numpy.searchsorted(DISTANCE_BUCKETS, distance)),
                              N_PAIR + N_DIST + min(between, N_BETWEEN - 1)))
-    extra = numpy.zeros((len(heads), N_EXTRA), dtype="float32")
+    extra = numpy.zeros((len(heads), N_EXTRA + int(rule_links)), dtype="float32")
     if heads:
         extra[numpy.arange(len(heads))[:, None], numpy.asarray(cols)] = 1
-        extra[:, -1] = [float(c.start < h.start) for h, c in zip(heads, children)]
+        extra[:, N_EXTRA - 1] = [float(c.start < h.start) for h, c in zip(heads, children)]
+        if rule_links:
+            linked = {(h, c) for h, c, _label, _score in link_nearest(doc, ents)}
+            extra[:, N_EXTRA] = [float((h.start_char, c.start_char) in linked) for h, c in zip(heads, children)]
     return Candidates(heads, children, extra)
 
 
@@ -148,7 +158,8 @@ def pair_features(model: Model, inputs: Tuple[List[Doc], List[Candidates]], is_t
         rows.append(model.ops.xp.hstack([p[0] for p in pooled] + [model.ops.asarray2f(cands.extra)]))
         backprops.append([p[1] for p in pooled])
     width = tokvecs[0].shape[1] if tokvecs else 0
-    features = model.ops.xp.vstack(rows) if rows else model.ops.alloc2f(0, 3 * width + N_EXTRA)
+    n_extra = N_EXTRA + int(model.attrs[RULE_LINK_ATTR])
+    features = model.ops.xp.vstack(rows) if rows else model.ops.alloc2f(0, 3 * width + n_extra)
 
     def backprop(d_features: Floats2d):
         d_tokvecs, offset = [], 0
@@ -172,9 +183,26 @@ def relation_model(tok2vec: Model, hidden_width: int = 128, dropout: float = 0.1
     tok2vec (Model[List[Doc], List[Floats2d]]): token vectors (a listener).
     hidden_width (int): width of the hidden ReLU layer.
     """
+    return _build(tok2vec, hidden_width, dropout, rule_links=False)
+
+
+@registry.architectures("fupin.RelationModel.v2")
+def relation_model_v2(tok2vec: Model, hidden_width: int = 128, dropout: float = 0.1) -> Model:
+    """As ``fupin.RelationModel.v1``, plus a feature saying whether the rule
+    linker links the pair.
+
+    tok2vec (Model[List[Doc], List[Floats2d]]): token vectors (a listener).
+    hidden_width (int): width of the hidden ReLU layer.
+    """
+    return _build(tok2vec, hidden_width, dropout, rule_links=True)
+
+
+def _build(tok2vec: Model, hidden_width: int, dropout: float, rule_links: bool) -> Model:
     features: Model = Model("relation_pair_features", pair_features, refs={"tok2vec": tok2vec},
-                            layers=[tok2vec])
+                            layers=[tok2vec], attrs={RULE_LINK_ATTR: rule_links})
     classifier = chain(Relu(nO=hidden_width, dropout=dropout), Relu(nO=hidden_width // 2, dropout=dropout), Sigmoid(nO=1))
     model = chain(features, classifier)
     model.set_ref("tok2vec", tok2vec)
+    # the extractor reads this to build the candidates' feature columns
+    model.attrs[RULE_LINK_ATTR] = rule_links
     return model

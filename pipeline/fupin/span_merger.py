@@ -5,6 +5,12 @@ After the trained NER, rule spans (``doc.spans[spans_key]``, written by
 ``doc.ents`` wherever they overlap no predicted entity. The model decides
 where it has an opinion; the rules' high-precision patterns (amounts with a
 unit, percentages, money) fill the gaps it leaves.
+
+With ``extend`` set, a predicted entity that lies strictly inside a rule span
+of the same label first takes the rule span's extent (when that collides with
+no other entity). The per-token tagger often finds a lexicon entry but cuts
+it short (「贵州」 for 「贵州省」, 「族自治州」 for 「果洛藏族自治州」,
+「018年」); the rules know where a gazetteer name, date or amount ends.
 """
 from __future__ import annotations
 
@@ -15,14 +21,18 @@ from spacy.tokens import Doc, Span
 
 
 class RuleBackoff:
-    def __init__(self, nlp: Language, name: str, spans_key: str, labels: Optional[Iterable[str]]):
+    def __init__(self, nlp: Language, name: str, spans_key: str, labels: Optional[Iterable[str]],
+                 extend: bool = False):
         self.name = name
         self.spans_key = spans_key
         self.allowed_labels = set(labels) if labels else None
+        self.extend = extend
 
     def __call__(self, doc: Doc) -> Doc:
         if self.spans_key not in doc.spans:
             return doc
+        if self.extend:
+            self._extend(doc)
         taken = bytearray(len(doc))
         for ent in doc.ents:
             taken[ent.start:ent.end] = b"\1" * (ent.end - ent.start)
@@ -38,6 +48,31 @@ class RuleBackoff:
             doc.ents = sorted(list(doc.ents) + added, key=lambda s: s.start)
         return doc
 
+    def _extend(self, doc: Doc) -> None:
+        ents = list(doc.ents)
+        owner = [-1] * len(doc)
+        for i, ent in enumerate(ents):
+            owner[ent.start:ent.end] = [i] * (ent.end - ent.start)
+        changed = False
+        for span in doc.spans[self.spans_key]:
+            if self.allowed_labels is not None and span.label_ not in self.allowed_labels:
+                continue
+            inside = {owner[t] for t in range(span.start, span.end)}
+            inside.discard(-1)
+            if len(inside) != 1:
+                continue  # no entity inside, or several: leave them to the model
+            i = inside.pop()
+            ent = ents[i]
+            if ent.label_ != span.label_ or (ent.start, ent.end) == (span.start, span.end):
+                continue
+            if not (span.start <= ent.start and ent.end <= span.end):
+                continue  # the entity reaches outside the rule span: the model's call
+            ents[i] = Span(doc, span.start, span.end, label=span.label_)
+            owner[span.start:span.end] = [i] * (span.end - span.start)
+            changed = True
+        if changed:
+            doc.ents = ents
+
     def to_disk(self, path, exclude=tuple()):
         pass
 
@@ -45,7 +80,13 @@ class RuleBackoff:
         return self
 
 
-@Language.factory("fupin_rule_backoff", default_config={"spans_key": "rules", "labels": None})
-def make_rule_backoff(nlp: Language, name: str, spans_key: str, labels: Optional[List[str]]) -> RuleBackoff:
-    """Create the rule back-off (labels: which rule labels may fill gaps; None = all)."""
-    return RuleBackoff(nlp, name, spans_key, labels)
+@Language.factory("fupin_rule_backoff", default_config={"spans_key": "rules", "labels": None, "extend": False})
+def make_rule_backoff(nlp: Language, name: str, spans_key: str, labels: Optional[List[str]],
+                      extend: bool) -> RuleBackoff:
+    """Create the rule back-off.
+
+    spans_key (str): where ``fupin_rules`` wrote its spans.
+    labels (Optional[List[str]]): which rule labels may fill gaps (and extend); None = all.
+    extend (bool): let a predicted entity strictly inside a same-label rule span take its extent.
+    """
+    return RuleBackoff(nlp, name, spans_key, labels, extend)

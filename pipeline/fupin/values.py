@@ -28,6 +28,8 @@ PREFIX_QUALIFIERS = [
 SUFFIX_QUALIFIERS = [
     ("以上", ">="), ("以下", "<="), ("以内", "<="), ("左右", "~"), ("上下", "~"),
 ]
+# classifiers that stand between a count and a suffix qualifier: 300个左右贫困县
+COUNT_CLASSIFIERS = "个名户人家座"
 MULTIPLIERS = {"万亿": 1e12, "千万": 1e7, "百万": 1e6, "十万": 1e5, "亿": 1e8, "万": 1e4}
 
 NUMBER_RE = re.compile(
@@ -38,6 +40,7 @@ NUMBER_RE = re.compile(
     r"(?P<approx2>余|多)?"
 )
 FRACTION_RE = re.compile(r"(?P<den>[\d" + CN_NUM + r"]+)分之(?P<num>[\d" + CN_NUM + r"]+(?:点[" + CN_DIGITS + r"]+)?)")
+SLASH_FRACTION_RE = re.compile(r"^(?P<num>\d+)/(?P<den>\d+)")  # 1/5, 2/3 (as a share)
 
 # written units of QUANTITY spans, longest first so 万千瓦 beats 千瓦
 QUANTITY_UNITS = sorted(
@@ -131,16 +134,21 @@ def parse_quantity(text: str, label: str) -> Optional[QuantityValue]:
     rest = body[m.end():]
     if rest.endswith(("多", "余")):  # 3倍多, 1元多
         qualifier = qualifier or ">"
-    for word, q in SUFFIX_QUALIFIERS:  # 1亿左右贫困人口, 100万以上农村贫困人口
-        if rest.startswith(word):
+    for word, q in SUFFIX_QUALIFIERS:  # 1亿左右贫困人口, 100万以上农村贫困人口, 300个左右贫困县
+        if rest.startswith(word) or rest[1:].startswith(word) and rest[:1] in COUNT_CLASSIFIERS:
             qualifier = qualifier or q
-            rest = rest[len(word):]
+            rest = rest.replace(word, "", 1)
             break
     unit = _unit_for(label, rest)
     return QuantityValue(_round(value), unit, qualifier or "=")
 
 
 def _parse_percent_words(body: str) -> Optional[float]:
+    m = SLASH_FRACTION_RE.match(body)
+    if m and not body[m.end():].startswith(("%", "万", "亿")):
+        den, num = int(m.group("den")), int(m.group("num"))
+        if den:
+            return 100.0 * num / den
     m = FRACTION_RE.search(body)
     if m:
         den, num = parse_number(m.group("den")), parse_number(m.group("num"))

@@ -1,0 +1,49 @@
+"""The rule back-off: gap filling, and extending cut-short entities to the rule span."""
+import spacy
+
+from fupin.span_merger import RuleBackoff
+
+
+def _doc(text, ents, rules):
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
+    doc = nlp.make_doc(text)
+
+    def span(surface, label):
+        start = text.index(surface)
+        return doc.char_span(start, start + len(surface), label=label)
+
+    doc.ents = [span(s, label) for s, label in ents]
+    doc.spans["rules"] = [span(s, label) for s, label in rules]
+    return nlp, doc
+
+
+def _ents(doc):
+    return [(e.text, e.label_) for e in doc.ents]
+
+
+def test_backoff_fills_gaps_only():
+    nlp, doc = _doc("贵州省减贫120万人。", [("贵州省", "REGION")], [("贵州", "REGION"), ("120万人", "POPULATION")])
+    RuleBackoff(nlp, "backoff", "rules", None)(doc)
+    assert _ents(doc) == [("贵州省", "REGION"), ("120万人", "POPULATION")]
+
+
+def test_extend_takes_the_rule_extent_of_a_cut_short_entity():
+    text = "到2018年底贵州省减贫120万人，果洛藏族自治州减贫2万人。"
+    ents = [("018年底", "DEADLINE"), ("贵州", "REGION"), ("族自治州", "REGION")]
+    rules = [("到2018年底", "DEADLINE"), ("贵州省", "REGION"), ("果洛藏族自治州", "REGION")]
+    nlp, doc = _doc(text, ents, rules)
+    RuleBackoff(nlp, "backoff", "rules", None, extend=False)(doc)
+    assert ("贵州", "REGION") in _ents(doc)  # without extend the model's cut stands
+    nlp, doc = _doc(text, ents, rules)
+    RuleBackoff(nlp, "backoff", "rules", None, extend=True)(doc)
+    assert _ents(doc) == [("到2018年底", "DEADLINE"), ("贵州省", "REGION"), ("果洛藏族自治州", "REGION")]
+
+
+def test_extend_leaves_other_labels_reaching_entities_and_collisions_alone():
+    text = "全省贵州省减贫120万人"
+    # different label; an entity that reaches outside the rule span; a rule span holding two entities
+    nlp, doc = _doc(text, [("全省", "REGION"), ("贵州", "PROGRAM"), ("120万", "POPULATION")],
+                    [("全省贵州省", "REGION"), ("120", "POPULATION")])
+    before = _ents(doc)
+    RuleBackoff(nlp, "backoff", "rules", None, extend=True)(doc)
+    assert _ents(doc) == before
