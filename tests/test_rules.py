@@ -32,6 +32,30 @@ def test_organisations_and_ordinals_are_not_entities():
     assert found == []
 
 
+def test_autonomous_region_names_and_their_offices():
+    # the full name is a region; with an office word after it, it names an organisation
+    assert spans_of("西藏自治区74个县全部脱贫摘帽。")[0] == ("西藏自治区", "REGION")
+    assert ("广西壮族自治区", "REGION") in spans_of("2019年广西壮族自治区减贫116万人。")
+    assert spans_of("宁夏回族自治区扶贫办主任说") == []
+    assert spans_of("内蒙古自治区政府新闻办") == []
+
+
+def test_named_towns_and_villages():
+    found = spans_of("茅坪乡神山村2016年率先脱贫，华蓥市禄市镇建成扶贫车间3个。")
+    assert ("茅坪乡", "REGION") in found and ("神山村", "REGION") in found
+    assert ("华蓥市", "REGION") in found and ("禄市镇", "REGION") in found
+    # common words ending in 村 are not village names
+    found = spans_of("全县行政村和贫困村实现通村公路全覆盖，村委会逐村逐户核查。")
+    assert [t for t, label in found if label == "REGION"] == ["全县"]
+
+
+def test_county_short_form_after_its_full_name():
+    found = spans_of("酉阳土家族苗族自治县今年脱贫。酉阳共投入资金3亿元。")
+    assert ("酉阳", "REGION") in found
+    # not without the full name: many short forms are ordinary words
+    assert ("酉阳", "REGION") not in spans_of("酉阳共投入资金3亿元。")
+
+
 def test_rules_pipeline_end_to_end(rules_nlp):
     record = {"id": "t", "text": "2018年,全縣(xiàn)計劃實現1.5萬貧困人口脫貧、11個貧困村出列。",
               "meta": {"date": "2018-01-05"}}

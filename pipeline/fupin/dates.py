@@ -90,8 +90,8 @@ def resolve_date(text: str, article_date: Optional[str], sentence_year: Optional
     t = _PREFIX.sub("", t)
     t = _SUFFIX.sub("", t)
 
-    # periods that run up to the article: 今年以来, 2016年以来, 党的十八大以来, 过去5年
-    if t.endswith(("以来", "年来")) or t.startswith("过去") or t.startswith("近") and t.endswith("年"):
+    # periods that run up to the article: 今年以来, 2016年以来, 党的十八大以来, 过去5年, 改革开放至今
+    if t.endswith(("以来", "年来", "至今")) or t.startswith("过去") or t.startswith("近") and t.endswith("年"):
         return _article_iso(article)
 
     # a duration from the article: 5年内, 三年内 (a target within N years)
@@ -111,12 +111,12 @@ def resolve_date(text: str, article_date: Optional[str], sentence_year: Optional
     if m:
         return _last_day(int(m.group("y")), int(m.group("m")), int(m.group("d")))
 
-    # days relative to a full article date: 今日, 昨天
-    m = re.match(r"^(今日|今天|昨日|昨天|前天)", t)
+    # days relative to a full article date: 今日, 昨天, 今起 (from today)
+    m = re.match(r"^(今日|今天|今起|即日起|昨日|昨天|前天)", t)
     if m:
         if None in article:
             return None
-        delta = {"今日": 0, "今天": 0, "昨日": 1, "昨天": 1, "前天": 2}[m.group(1)]
+        delta = {"今日": 0, "今天": 0, "今起": 0, "即日起": 0, "昨日": 1, "昨天": 1, "前天": 2}[m.group(1)]
         return (dt.date(*article) - dt.timedelta(days=delta)).isoformat()  # type: ignore[arg-type]
 
     relative = _relative_year(t, year_now)

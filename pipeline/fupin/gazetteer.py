@@ -28,21 +28,46 @@ _UNSAFE_SHORT = frozenset("""南部 城关 新城 开发 白云 和平 长安 �
 
 
 @functools.lru_cache(maxsize=1)
-def region_names() -> Dict[str, str]:
-    """Map every region surface form to its level (province, prefecture, county)."""
+def county_short_forms() -> Dict[str, str]:
+    """Map a county-level full name to its short form (会泽县 -> 会泽, 酉阳土家族苗族自治县 -> 酉阳).
+
+    Short forms are not region names on their own (南部, 城关 are words), but once an
+    article has named the county in full, its short form refers to it (the rules use
+    them per document).
+    """
+    ethnic = _ethnic_autonomy_re()
+    short: Dict[str, str] = {}
+    for name, level in region_names().items():
+        if level != "county":
+            continue
+        m = ethnic.match(name)
+        base = m.group(1) if m else re.sub(r"(县|市|区|旗|特区|林区)$", "", name)
+        if len(base) >= 2 and base != name and base not in _UNSAFE_SHORT:
+            short[name] = base
+    return short
+
+
+def _ethnic_autonomy_re() -> "re.Pattern[str]":
+    with open(os.path.join(_resources(), "56_nations.csv"), encoding="utf-8") as f:
+        nations = [line.strip() for line in f if line.strip()]
+    # 阿坝藏族羌族自治州 -> base 阿坝, suffix 州; the short name drops 族 as well
+    return re.compile(r"^(.+?)(?:" + "|".join(sorted(nations, key=len, reverse=True)) + r"|族)+自治(州|县|旗)$")
+
+
+def _resources() -> str:
     # the adcode table ships inside the cpca package; locate it without
     # importing cpca (its import pulls pkg_resources, gone from new setuptools)
     spec = importlib.util.find_spec("cpca")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("the cpca package (which ships the gazetteer) is not installed")
-    resources = os.path.join(list(spec.submodule_search_locations)[0], "resources")
-    with open(os.path.join(resources, "56_nations.csv"), encoding="utf-8") as f:
-        nations = [line.strip() for line in f if line.strip()]
-    # 阿坝藏族羌族自治州 -> base 阿坝, suffix 州; the short name drops 族 as well
-    ethnic_autonomy = re.compile(
-        r"^(.+?)(?:" + "|".join(sorted(nations, key=len, reverse=True)) + r"|族)+自治(州|县|旗)$"
-    )
-    path = os.path.join(resources, "adcodes.csv")
+    return os.path.join(list(spec.submodule_search_locations)[0], "resources")
+
+
+@functools.lru_cache(maxsize=1)
+def region_names() -> Dict[str, str]:
+    """Map every region surface form to its level (province, prefecture, county)."""
+    ethnic_autonomy = _ethnic_autonomy_re()
+    path = os.path.join(_resources(), "adcodes.csv")
     names: Dict[str, str] = {}
     with open(path, encoding="utf-8") as f:
         for row in csv.DictReader(f):

@@ -20,7 +20,7 @@ import ahocorasick
 from spacy.language import Language
 from spacy.util import filter_spans
 
-from .gazetteer import DEICTIC_REGIONS, region_names
+from .gazetteer import DEICTIC_REGIONS, county_short_forms, region_names
 from .programs import NOT_PROGRAMS, PROGRAM_LEXICON
 from .schema import sentence_bounds
 
@@ -97,8 +97,10 @@ ORG_SUFFIX = re.compile(
 )
 TOWN_RE = re.compile(r"(?<![\u4e00-\u9fff]{3})[\u4e00-\u9fff]{2,3}(?:镇|乡)(?![\u4e00-\u9fff]*(?:政府|党委|干部|卫生院|中心))")
 _TOWN_STOP = re.compile(r"(?:贫困|城乡|全乡|全镇|乡镇|城镇|村镇|各乡|各镇|家乡|下乡|返乡|回乡|本乡|我镇|我乡|该镇|该乡|小镇|集镇|重镇|强镇|新镇|名镇|特色小镇|的)")
+# after a short name: an office (宁夏回族自治区扶贫办, 四川省委); a bare 自治区 only
+# completes the name (西藏自治区74个县), so it needs an office word after it
 ORG_AFTER_SHORT = re.compile(r"^(?:省委|省政府|省人民政府|市委|市政府|市人民政府|县委|县政府|县人民政府|州委|州政府|区委|区政府|"
-                             r"省扶贫|市扶贫|县扶贫|回族自治区|壮族自治区|维吾尔自治区|自治区)(?:扶贫|政府|人民|委|党)?")
+                             r"省扶贫|市扶贫|县扶贫|(?:回族|壮族|维吾尔)?自治区(?:扶贫|政府|人民|委|党))")
 _LIST_GAP = re.compile(r"[、,，|｜\s]{1,6}|和|及|与|、")
 _ENUM_TAIL = re.compile(r"^(?:等|[\d一二两三四五六七八九十]+(?:个|省|市|县))")
 
@@ -306,12 +308,62 @@ class RuleRecognizer:
                 continue
             if ORG_SUFFIX.match(text[m.end():m.end() + 4]):
                 continue
-            found.append((m.start(), m.end(), "REGION"))
+            start = m.start()
+            if text[start] in "省市州县区旗" and m.end() - start > 3:
+                start += 1  # 华蓥市禄市镇: the town is 禄市镇, 市 ends the name before it
+            found.append((start, m.end(), "REGION"))
+        found.extend((s, e, "REGION") for s, e in _villages(text))
+        # once the article names a county in full (会泽县), its short form (会泽) is that county
+        shorts = {county_short_forms().get(text[s:e]) for s, e, _label in found} - {None}
+        for short in shorts:
+            at = text.find(short)
+            while at >= 0:
+                found.append((at, at + len(short), "REGION"))
+                at = text.find(short, at + 1)
         if raw:
             return found
         # a name inside a rejected organisation name (宁夏 in 宁夏回族自治区扶贫办) goes too
         found = [f for f in found if not any(f[0] < ve and vs < f[1] for vs, ve in vetoed)]
         return _drop_enumerations(text, _longest_non_overlapping(found))
+
+
+# A named village: two or three characters before 村 that stand after a boundary (a
+# punctuation mark, a town or county suffix, a preposition) and are not a common
+# word (贫困村, 行政村, 示范村, 逐村逐户, 通村公路 ...). Measured on round 0's own REGION
+# spans ending in 村: precision 100/109, recall 100/112.
+_VILLAGE_STOP = re.compile(
+    r"(?:贫困|行政|自然|全村|本村|该村|各村|农村|乡村|出列|重点|示范|建档|搬迁|驻村|每村|一村|空壳|边远|非|的|个|和|"
+    r"在|到|为|是|有|将|了|村村|易地|少数|民族|移民|新农|美丽|文明|特色|中心|集体|联村|邻村|外村|进村|到村|入村|"
+    r"整村|全部|所有|其中|共|等|帮扶|结对|安置|试点|考察|走访|深入|来到|走进|调研|包村|本|该|此|各|每|这|那|全|"
+    r"某|哪|任|属|扶贫|脱贫|贫|城|同|两|多|少|农|亿|万|元|户|人|逐|通|立|带|帮|好|网红|新村|建|去|今|年|里|从|"
+    r"以|把|被|对|向|于|与|及|或|即|就|也|都|还|又|再|已|曾|正|才|先|后|前|内|外|上|下|大力|实施|推进|开展|"
+    r"创建|加强|打造|改善|提升|乡|镇|穷|周边)")
+_VILLAGE_BEFORE = frozenset("年乡镇县市区旗州在到的是把将和与、从为于对向，,。；;：:（(\"《 \n\t　")
+_VILLAGE_AFTER_NOT = frozenset("委级民两支集干党办里道组容")  # 村委会, 村级, 村民, 村党支部 ...
+
+
+def _villages(text: str) -> List[Tuple[int, int]]:
+    found = []
+    start_at = 0
+    while True:
+        i = text.find("村", start_at)
+        if i < 0:
+            return found
+        start_at = i + 1
+        if text[i + 1:i + 2] and text[i + 1] in _VILLAGE_AFTER_NOT:
+            continue
+        for length in (3, 2):
+            s = i - length
+            if s < 0 or not all(_is_cjk(ch) for ch in text[s:i]):
+                continue
+            if s > 0 and _is_cjk(text[s - 1]) and text[s - 1] not in _VILLAGE_BEFORE:
+                continue
+            if s > 0 and text[s - 1] == "“":
+                continue  # a quoted label: “四好村”, “悬崖村”
+            if _VILLAGE_STOP.search(text[s:i + 1]):
+                continue
+            found.append((s, i + 1))
+            break
 
 
 def _is_cjk(ch: str) -> bool:
