@@ -1,6 +1,6 @@
 """Rebuild the shipped default model from annotations/ and print its dev scores.
 
-    python scripts/build_default_model.py [--config configs/cnn.cfg] [--max-steps 3000] [--out models/fupin-cnn]
+    python scripts/build_default_model.py [--config configs/cnn.cfg] [--max-steps 6000] [--out models/fupin-cnn]
 
 Steps, all deterministic (fixed seeds, crc32 splits): build round 0 from its
 markup, convert every round in annotations/ to DocBin train/dev splits, train
@@ -28,7 +28,7 @@ def run(cmd):
 
 
 def main(config: Path = typer.Option(ROOT / "configs" / "cnn.cfg", "--config"),
-         max_steps: int = typer.Option(3000, "--max-steps", help="Training steps (fixed, so the run is reproducible)."),
+         max_steps: int = typer.Option(6000, "--max-steps", help="Training steps (fixed, so the run is reproducible)."),
          out: Path = typer.Option(ROOT / "models" / "fupin-cnn", "--out"),
          work: Path = typer.Option(ROOT / "training", "--work")) -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
