@@ -94,6 +94,9 @@ CASES = [
     # a share written with a slash
     ("近1/5", "PERCENT", 20, "%", "~"),
     ("2/3以上", "PERCENT", 66.67, "%", ">="),
+    # Chinese numerals with 万/亿 inside
+    ("一万二千元", "MONEY", 12000, "元", "="),
+    ("一亿二千万元", "MONEY", 120000000, "元", "="),
 ]
 
 

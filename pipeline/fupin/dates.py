@@ -119,6 +119,12 @@ def resolve_date(text: str, article_date: Optional[str], sentence_year: Optional
         delta = {"今日": 0, "今天": 0, "今起": 0, "即日起": 0, "昨日": 1, "昨天": 1, "前天": 2}[m.group(1)]
         return (dt.date(*article) - dt.timedelta(days=delta)).isoformat()  # type: ignore[arg-type]
 
+    # N years before the article: 五年前, 两年前 (the whole of that year)
+    m = re.fullmatch(r"(\d{1,2}|[一二两三四五六七八九十]+)年(?:前|以前|之前)", t)
+    if m:
+        n = _int(m.group(1))
+        return _last_day(year_now - n) if year_now is not None and n is not None else None
+
     relative = _relative_year(t, year_now)
     if relative is not None:
         year, rest = relative
@@ -158,8 +164,9 @@ def _within_year(year: int, rest: str, article: ArticleDate) -> Optional[str]:
     """Resolve what follows the year: 底, 上半年, 一季度, 6月底, 1-9月, 2月25日."""
     rest = re.sub(r"(?:底|末|初|前|以前|之前|期间|时期|以后|中)+$", "", rest)
     rest = rest.rstrip("份")
-    # a day range keeps its last day: 11月27日至28日
+    # a day range keeps its last day: 11月27日至28日, 9月9日—9月15日, 10月1日至12月31日
     rest = re.sub(r"(\d{1,2})[日号][-~—至到](\d{1,2})[日号]$", r"\2日", rest)
+    rest = re.sub(r"^\d{1,2}月\d{1,2}[日号][-~—至到](\d{1,2}月\d{1,2})[日号]$", r"\1日", rest)
     # a bare day is in the article's month: 5日
     m = re.fullmatch(r"(\d{1,2})[日号]", rest)
     if m:

@@ -33,7 +33,8 @@ COUNT_CLASSIFIERS = "个名户人家座"
 MULTIPLIERS = {"万亿": 1e12, "千万": 1e7, "百万": 1e6, "十万": 1e5, "亿": 1e8, "万": 1e4}
 
 NUMBER_RE = re.compile(
-    r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?|[" + CN_NUM + r"]+(?:点[" + CN_DIGITS + r"]+)?)"
+    # a Chinese numeral may hold 万/亿 inside it (一万二千, 三万五千): read it whole
+    r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?|[" + CN_NUM + r"]+(?:[万亿][" + CN_NUM + r"]+)+(?:万|亿)?|[" + CN_NUM + r"]+(?:点[" + CN_DIGITS + r"]+)?)"
     r"(?:(?P<range>[-~—–至到])(?P<num2>\d+(?:,\d{3})*(?:\.\d+)?|[" + CN_NUM + r"]+))?"
     r"(?P<approx1>余|多)?"
     r"(?P<mult>万亿|千万|百万|亿|万)?"
