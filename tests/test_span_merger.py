@@ -47,3 +47,11 @@ def test_extend_leaves_other_labels_reaching_entities_and_collisions_alone():
     before = _ents(doc)
     RuleBackoff(nlp, "backoff", "rules", None, extend=True)(doc)
     assert _ents(doc) == before
+
+
+def test_extend_completes_a_cut_number():
+    text = "贫困人口减少1000万以上，其中1.5万人。"
+    # no rule span for the bare amount: the number alone decides
+    nlp, doc = _doc(text, [("0万以上", "POPULATION"), (".5万人", "POPULATION")], [])
+    RuleBackoff(nlp, "backoff", "rules", None, extend=True)(doc)
+    assert _ents(doc) == [("1000万以上", "POPULATION"), ("1.5万人", "POPULATION")]

@@ -308,6 +308,8 @@ class RuleRecognizer:
                 continue
             if ORG_SUFFIX.match(text[m.end():m.end() + 4]):
                 continue
+            if _starts_region_name(text, m.end() - 1):
+                continue  # 昭通市镇雄县, 关于镇雄等: the 镇 begins a name (镇雄), it ends no town
             start = m.start()
             if text[start] in "省市州县区旗" and m.end() - start > 3:
                 start += 1  # 华蓥市禄市镇: the town is 禄市镇, 市 ends the name before it
@@ -337,7 +339,7 @@ _VILLAGE_STOP = re.compile(
     r"整村|全部|所有|其中|共|等|帮扶|结对|安置|试点|考察|走访|深入|来到|走进|调研|包村|本|该|此|各|每|这|那|全|"
     r"某|哪|任|属|扶贫|脱贫|贫|城|同|两|多|少|农|亿|万|元|户|人|逐|通|立|带|帮|好|网红|新村|建|去|今|年|里|从|"
     r"以|把|被|对|向|于|与|及|或|即|就|也|都|还|又|再|已|曾|正|才|先|后|前|内|外|上|下|大力|实施|推进|开展|"
-    r"创建|加强|打造|改善|提升|乡|镇|穷|周边)")
+    r"创建|加强|打造|改善|提升|乡|镇|穷|周边|督战)")
 _VILLAGE_BEFORE = frozenset("年乡镇县市区旗州在到的是把将和与、从为于对向，,。；;：:（(\"《 \n\t　")
 _VILLAGE_AFTER_NOT = frozenset("委级民两支集干党办里道组容")  # 村委会, 村级, 村民, 村党支部 ...
 
@@ -364,6 +366,18 @@ def _villages(text: str) -> List[Tuple[int, int]]:
                 continue
             found.append((s, i + 1))
             break
+
+
+def _starts_region_name(text: str, at: int) -> bool:
+    """Whether a region name or county short form that begins with 镇/乡 (镇雄县, 镇雄,
+    乡城) starts at ``at``."""
+    return any(text.startswith(name, at) for name in _town_char_names())
+
+
+@functools.lru_cache(maxsize=1)
+def _town_char_names() -> Tuple[str, ...]:
+    names = set(region_names()) | set(county_short_forms().values())
+    return tuple(sorted(n for n in names if n[0] in "镇乡" and len(n) >= 2))
 
 
 def _is_cjk(ch: str) -> bool:

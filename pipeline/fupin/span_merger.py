@@ -10,7 +10,8 @@ With ``extend`` set, a predicted entity that lies strictly inside a rule span
 of the same label first takes the rule span's extent (when that collides with
 no other entity). The per-token tagger often finds a lexicon entry but cuts
 it short (「贵州」 for 「贵州省」, 「族自治州」 for 「果洛藏族自治州」,
-「018年」); the rules know where a gazetteer name, date or amount ends.
+「018年」); the rules know where a gazetteer name, date or amount ends. An
+entity that starts or ends inside a written number takes the whole number.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ class RuleBackoff:
         if self.spans_key not in doc.spans:
             return doc
         if self.extend:
+            self._whole_numbers(doc)
             self._extend(doc)
         taken = bytearray(len(doc))
         for ent in doc.ents:
@@ -47,6 +49,28 @@ class RuleBackoff:
         if added:
             doc.ents = sorted(list(doc.ents) + added, key=lambda s: s.start)
         return doc
+
+    @staticmethod
+    def _whole_numbers(doc: Doc) -> None:
+        """An entity that starts or ends inside a written number (「0万以上」 in
+        1000万以上) takes the whole number: the per-character tagger can cut one."""
+        ents = list(doc.ents)
+        owner = [-1] * len(doc)
+        for i, ent in enumerate(ents):
+            owner[ent.start:ent.end] = [i] * (ent.end - ent.start)
+        changed = False
+        for i, ent in enumerate(ents):
+            start, end = ent.start, ent.end
+            while start > 0 and owner[start - 1] == -1 and _in_number(doc, start - 1) and _in_number(doc, start):
+                start -= 1
+            while end < len(doc) and owner[end] == -1 and _in_number(doc, end) and _in_number(doc, end - 1):
+                end += 1
+            if (start, end) != (ent.start, ent.end):
+                ents[i] = Span(doc, start, end, label=ent.label_)
+                owner[start:end] = [i] * (end - start)
+                changed = True
+        if changed:
+            doc.ents = ents
 
     def _extend(self, doc: Doc) -> None:
         ents = list(doc.ents)
@@ -80,6 +104,15 @@ class RuleBackoff:
         return self
 
 
+def _in_number(doc: Doc, i: int) -> bool:
+    """A digit, or a decimal point between digits (not a comma: cleaned text has
+    half-width commas between clauses)."""
+    text = doc[i].text
+    if text == ".":
+        return 0 < i < len(doc) - 1 and doc[i - 1].text.isdigit() and doc[i + 1].text.isdigit()
+    return len(text) == 1 and text.isdigit()
+
+
 @Language.factory("fupin_rule_backoff", default_config={"spans_key": "rules", "labels": None, "extend": False})
 def make_rule_backoff(nlp: Language, name: str, spans_key: str, labels: Optional[List[str]],
                       extend: bool) -> RuleBackoff:
@@ -87,6 +120,7 @@ def make_rule_backoff(nlp: Language, name: str, spans_key: str, labels: Optional
 
     spans_key (str): where ``fupin_rules`` wrote its spans.
     labels (Optional[List[str]]): which rule labels may fill gaps (and extend); None = all.
-    extend (bool): let a predicted entity strictly inside a same-label rule span take its extent.
+    extend (bool): let a predicted entity strictly inside a same-label rule span take its
+        extent, and one that cuts a written number take the whole number.
     """
     return RuleBackoff(nlp, name, spans_key, labels, extend)
