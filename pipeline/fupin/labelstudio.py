@@ -391,7 +391,8 @@ def tag_with_scores(nlp, records: Iterable[Dict], beam_width: int = 16) -> Itera
     With a trained ``fupin_ner_tagger`` the score of a span is the smallest tag
     probability over its tokens (``EntityTagger.span_scores``); with spaCy's
     ``ner``, its probability under a beam search (``EntityRecognizer.scored_ents``).
-    Spans of the rule layer get 1.0.
+    Spans of the rule layer get 1.0, and so do spans the rule back-off added or
+    extended to a rule span's extent.
     Relation scores come from the relation extractor (the linker gives 1.0).
 
     nlp (Language): a loaded pipeline (``tagger.load_pipeline``).
@@ -423,7 +424,8 @@ def tag_with_scores(nlp, records: Iterable[Dict], beam_width: int = 16) -> Itera
         by_start = {}
         for ent in doc.ents:
             start, _end = aligned.to_original(ent.start_char, ent.end_char)
-            by_start[start] = scores.get((ent.start, ent.end, ent.label_), 0.0) if ner is not None else 1.0
+            # a span the NER did not decode itself was added or extended by the rule back-off: 1.0
+            by_start[start] = scores.get((ent.start, ent.end, ent.label_), 1.0) if ner is not None else 1.0
         for span in out["spans"]:
             span["score"] = round(min(1.0, float(by_start.get(span["start"], 1.0))), 4)
         for rel in out["relations"]:
