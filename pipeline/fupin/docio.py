@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from . import extensions  # noqa: F401
+from .extensions import remember_text
 from .schema import QUANTITY_LABELS, TIME_LABELS
 from .textnorm import AlignedText, align
 
@@ -27,6 +27,7 @@ def new_doc(nlp: Language, record: Dict) -> Tuple[Doc, AlignedText]:
     """Make an unannotated Doc from a record's text (cleaned for the model)."""
     aligned = align(record["text"])
     doc = nlp.make_doc(aligned.clean)
+    remember_text(doc, aligned.clean)
     doc._.doc_id = record.get("id")
     doc._.article_date = (record.get("meta") or {}).get("date")
     return doc, aligned

@@ -7,6 +7,8 @@ fresh list per document.
 """
 from __future__ import annotations
 
+import weakref
+
 from spacy.tokens import Doc, Span
 
 SPAN_ATTRIBUTES = ("value", "unit", "qualifier", "date", "program")
@@ -24,3 +26,20 @@ def register_extensions() -> None:
 
 
 register_extensions()
+
+# spaCy rebuilds doc.text from every token (one Token object each) on each access;
+# several components read it, so it is built once per Doc and kept while the Doc lives
+_TEXTS: "weakref.WeakKeyDictionary[Doc, str]" = weakref.WeakKeyDictionary()
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once per Doc."""
+    text = _TEXTS.get(doc)
+    if text is None:
+        text = _TEXTS[doc] = doc.text
+    return text
+
+
+def remember_text(doc: Doc, text: str) -> None:
+    """Record the text a Doc was made from (``nlp.make_doc`` keeps it exactly)."""
+    _TEXTS[doc] = text

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
 from xml.sax.saxutils import quoteattr
 
+from .extensions import doc_text
 from .schema import (CHILD_RELATION, LABEL_COLORS, LABEL_HOTKEYS, LABELS, QUANTITY_LABELS, RELATION_CHILD,
                      RELATION_LABELS, validate_record)
 
@@ -350,7 +351,7 @@ def normalize_record(record: Dict) -> List[str]:
     doc = record_to_doc(_NLP, {**record, "relations": []})
     aligned = align(record["text"])
     by_offsets = {(s["start"], s["end"]): s for s in record["spans"]}
-    text = doc.text
+    text = doc_text(doc)
     for ent in doc.ents:
         normalize_span(ent, doc._.article_date, text)
         start, end = aligned.to_original(ent.start_char, ent.end_char)

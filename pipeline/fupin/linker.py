@@ -16,7 +16,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from . import extensions  # noqa: F401
+from .extensions import doc_text
 from .schema import CHILD_RELATION, QUANTITY_LABELS, sentence_ids
 
 DATELINE_RE = re.compile(r"^\s*(?:\d{1,2}月\d{1,2}日)?电")
@@ -27,7 +27,7 @@ Relation = Tuple[int, int, str, float]
 
 def _unlinkable(doc: Doc, span: Span, text: Optional[str] = None) -> bool:
     if span.label_ in ("REGION", "DATE"):
-        after = (doc.text if text is None else text)[span.end_char:span.end_char + 12]
+        after = (doc_text(doc) if text is None else text)[span.end_char:span.end_char + 12]
         if DATELINE_RE.match(after):
             return True
     if span.label_ == "DATE" and STAMP_RE.search(span.text):
@@ -37,7 +37,7 @@ def _unlinkable(doc: Doc, span: Span, text: Optional[str] = None) -> bool:
 
 def link_nearest(doc: Doc, ents: Sequence[Span]) -> List[Relation]:
     """Return (head_start_char, child_start_char, label, score) relations."""
-    text = doc.text  # spaCy rebuilds doc.text on every access
+    text = doc_text(doc)
     sent = sentence_ids(text)
     relations: List[Relation] = []
     by_sentence: Dict[int, List[Span]] = {}

@@ -13,7 +13,7 @@ from typing import Optional
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from . import extensions  # noqa: F401  (registers the attributes)
+from .extensions import doc_text
 from .dates import resolve_date
 from .programs import categorize
 from .schema import QUANTITY_LABELS, SENTENCE_END, TIME_LABELS
@@ -48,7 +48,7 @@ def normalize_span(span: Span, article_date: Optional[str], text: Optional[str] 
 
 def sentence_year(span: Span, text: Optional[str] = None) -> Optional[int]:
     """The last explicit year written before ``span`` in its sentence (for 全年, 当年)."""
-    return sentence_year_before(span.doc.text if text is None else text, span.start_char)
+    return sentence_year_before(doc_text(span.doc) if text is None else text, span.start_char)
 
 
 def sentence_year_before(text: str, offset: int) -> Optional[int]:
@@ -67,7 +67,7 @@ class Normalizer:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         for span in doc.ents:
             normalize_span(span, doc._.article_date, text)
         return doc

@@ -20,6 +20,7 @@ import ahocorasick
 from spacy.language import Language
 from spacy.util import filter_spans
 
+from .extensions import doc_text
 from .gazetteer import DEICTIC_REGIONS, county_short_forms, region_names
 from .programs import NOT_PROGRAMS, PROGRAM_LEXICON
 from .schema import sentence_bounds
@@ -445,7 +446,7 @@ class RuleEntityRecognizer:
         self.recognizer = RuleRecognizer()
 
     def __call__(self, doc):
-        text = doc.text  # spaCy rebuilds doc.text from the tokens on every access
+        text = doc_text(doc)
         if self.candidates_key:
             cands = [doc.char_span(s, e, label=label, alignment_mode="expand")
                      for s, e, label in self.recognizer.candidates(text)]
