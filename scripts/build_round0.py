@@ -3,7 +3,6 @@
     python scripts/build_round0.py
     python scripts/build_round0.py --check annotations/round-0/src/n1.txt
 
-
 Reads ``annotations/round-0/src/*.txt`` (format: ``round-0/MARKUP.md``),
 fills the normalised values with the project's own normaliser, converts every
 fifth written document to traditional script (character for character, so
@@ -24,12 +23,9 @@ from typing import List, Optional
 
 import typer
 
-from fupin.dates import resolve_date
 from fupin.markup import read_markup
-from fupin.normalizer import sentence_year_before
-from fupin.programs import categorize
+from fupin.normalizer import normalised_values, sentence_year_before
 from fupin.schema import QUANTITY_LABELS, TIME_LABELS, validate_record
-from fupin.values import parse_quantity
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUND = ROOT / "annotations" / "round-0"
@@ -53,19 +49,14 @@ def _s2t_table():
 
 
 def normalise(record: dict) -> None:
+    """Fill the normalised values with the pipeline's own normaliser."""
     date = record["meta"].get("date")
     for span in record["spans"]:
-        label = span["label"]
-        if label in QUANTITY_LABELS:
-            parsed = parse_quantity(span["text"], label)
-            if parsed is None:
-                raise ValueError(f"{record['id']}: no value for {span['text']!r}")
-            span.update(parsed.as_dict())
-        elif label in TIME_LABELS:
-            # the pipeline's own rule: 全年/当年/年末 take a year the sentence names before them
-            span["date"] = resolve_date(span["text"], date, sentence_year_before(record["text"], span["start"]))
-        elif label == "PROGRAM":
-            span["program"] = categorize(span["text"])
+        year = sentence_year_before(record["text"], span["start"]) if span["label"] in TIME_LABELS else None
+        values = normalised_values(span["text"], span["label"], date, year)
+        if span["label"] in QUANTITY_LABELS and not values:
+            raise ValueError(f"{record['id']}: no value for {span['text']!r}")
+        span.update(values)
 
 
 def build(check: Optional[List[Path]] = None) -> int:

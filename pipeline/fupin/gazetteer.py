@@ -47,6 +47,7 @@ def county_short_forms() -> Dict[str, str]:
     return short
 
 
+@functools.lru_cache(maxsize=1)
 def _ethnic_autonomy_re() -> "re.Pattern[str]":
     with open(os.path.join(_resources(), "56_nations.csv"), encoding="utf-8") as f:
         nations = [line.strip() for line in f if line.strip()]

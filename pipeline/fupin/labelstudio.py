@@ -425,8 +425,9 @@ def tag_with_scores(nlp, records: Iterable[Dict], beam_width: int = 16) -> Itera
         by_start = {}
         for ent in doc.ents:
             start, _end = aligned.to_original(ent.start_char, ent.end_char)
-            # a span the NER did not decode itself was added or extended by the rule back-off: 1.0
-            by_start[start] = scores.get((ent.start, ent.end, ent.label_), 1.0) if ner is not None else 1.0
+            # a span the NER did not decode itself was added or extended by the rule back-off
+            # (without an NER, every span is the rule layer's): 1.0
+            by_start[start] = scores.get((ent.start, ent.end, ent.label_), 1.0)
         for span in out["spans"]:
             span["score"] = round(min(1.0, float(by_start.get(span["start"], 1.0))), 4)
         for rel in out["relations"]:

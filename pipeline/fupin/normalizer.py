@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Optional
+from typing import Any, Dict, Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -28,22 +28,34 @@ _resolve_date = functools.lru_cache(maxsize=1 << 16)(resolve_date)
 _categorize = functools.lru_cache(maxsize=1 << 12)(categorize)
 
 
+def normalised_values(surface: str, label: str, article_date: Optional[str],
+                      sentence_year: Optional[int] = None) -> Dict[str, Any]:
+    """The SCHEMA section 2 attributes of one span as written.
+
+    surface (str): the span text. label (str): its label.
+    sentence_year (int | None): a year its sentence names before it (for 全年, 当年).
+    RETURNS (dict): value/unit/qualifier, date or program; empty when a quantity
+        has no readable number or the label has no normalised attributes.
+    """
+    if label in QUANTITY_LABELS:
+        parsed = _parse_quantity(surface, label)
+        return {} if parsed is None else parsed.as_dict()
+    if label in TIME_LABELS:
+        return {"date": _resolve_date(surface, article_date, sentence_year)}
+    if label == "PROGRAM":
+        return {"program": _categorize(surface)}
+    return {}
+
+
 def normalize_span(span: Span, article_date: Optional[str], text: Optional[str] = None) -> None:
     """Fill the normalised attributes of one entity span.
 
-    text (str | None): ``span.doc.text``, when the caller has it (spaCy rebuilds it on every access).
+    text (str | None): the doc's text, when the caller has it.
     """
-    label = span.label_
     surface = span.text if text is None else text[span.start_char:span.end_char]
-    if label in QUANTITY_LABELS:
-        parsed = _parse_quantity(surface, label)
-        if parsed is not None:
-            values = parsed.as_dict()
-            span._.value, span._.unit, span._.qualifier = values["value"], values["unit"], values["qualifier"]
-    elif label in TIME_LABELS:
-        span._.date = _resolve_date(surface, article_date, sentence_year(span, text))
-    elif label == "PROGRAM":
-        span._.program = _categorize(surface)
+    year = sentence_year(span, text) if span.label_ in TIME_LABELS else None
+    for attr, value in normalised_values(surface, span.label_, article_date, year).items():
+        setattr(span._, attr, value)
 
 
 def sentence_year(span: Span, text: Optional[str] = None) -> Optional[int]:

@@ -15,7 +15,7 @@ entity that starts or ends inside a written number takes the whole number.
 """
 from __future__ import annotations
 
-from typing import Iterable, List, Optional
+from typing import Iterable, List, Optional, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -35,16 +35,14 @@ class RuleBackoff:
         if self.extend:
             self._whole_numbers(doc)
             self._extend(doc)
-        taken = bytearray(len(doc))
-        for ent in doc.ents:
-            taken[ent.start:ent.end] = b"\1" * (ent.end - ent.start)
+        owner = _owners(len(doc), doc.ents)
         added: List[Span] = []
         for span in doc.spans[self.spans_key]:
             if self.allowed_labels is not None and span.label_ not in self.allowed_labels:
                 continue
-            if any(taken[span.start:span.end]):
+            if any(o != -1 for o in owner[span.start:span.end]):
                 continue
-            taken[span.start:span.end] = b"\1" * (span.end - span.start)
+            owner[span.start:span.end] = [len(doc.ents) + len(added)] * (span.end - span.start)
             added.append(Span(doc, span.start, span.end, label=span.label_))
         if added:
             doc.ents = sorted(list(doc.ents) + added, key=lambda s: s.start)
@@ -55,9 +53,7 @@ class RuleBackoff:
         """An entity that starts or ends inside a written number (「0万以上」 in
         1000万以上) takes the whole number: the per-character tagger can cut one."""
         ents = list(doc.ents)
-        owner = [-1] * len(doc)
-        for i, ent in enumerate(ents):
-            owner[ent.start:ent.end] = [i] * (ent.end - ent.start)
+        owner = _owners(len(doc), ents)
         changed = False
         for i, ent in enumerate(ents):
             start, end = ent.start, ent.end
@@ -74,9 +70,7 @@ class RuleBackoff:
 
     def _extend(self, doc: Doc) -> None:
         ents = list(doc.ents)
-        owner = [-1] * len(doc)
-        for i, ent in enumerate(ents):
-            owner[ent.start:ent.end] = [i] * (ent.end - ent.start)
+        owner = _owners(len(doc), ents)
         changed = False
         for span in doc.spans[self.spans_key]:
             if self.allowed_labels is not None and span.label_ not in self.allowed_labels:
@@ -102,6 +96,14 @@ class RuleBackoff:
 
     def from_disk(self, path, exclude=tuple()):
         return self
+
+
+def _owners(n_tokens: int, ents: Sequence[Span]) -> List[int]:
+    """For every token, the index in ``ents`` of the entity holding it, or -1."""
+    owner = [-1] * n_tokens
+    for i, ent in enumerate(ents):
+        owner[ent.start:ent.end] = [i] * (ent.end - ent.start)
+    return owner
 
 
 def _in_number(doc: Doc, i: int) -> bool:
