@@ -85,3 +85,27 @@ def test_years_since_is_the_article_date():
 ])
 def test_days(text, article, expected):
     assert resolve_date(text, article) == expected
+
+
+def test_before_article_compares_with_the_first_day_of_a_partial_date():
+    from fupin.dates import before_article
+
+    assert before_article("2018-12-31", "2019-01-26")
+    assert not before_article("2018-03-05", "2018-03")  # within the article's month
+    assert before_article("2018-02-28", "2018-03")
+    assert not before_article("2018-12-31", None) and not before_article(None, "2019")
+
+
+def test_normaliser_makes_a_past_deadline_a_date():
+    import spacy
+
+    from fupin.normalizer import Normalizer
+
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
+    text = "到2018年底,全县减贫1万人;到2020年底全部脱贫。"
+    doc = nlp.make_doc(text)
+    doc._.article_date = "2019-01-26"
+    doc.ents = [doc.char_span(text.index(t), text.index(t) + len(t), label="DEADLINE") for t in ("到2018年底", "到2020年底")]
+    Normalizer(nlp)(doc)
+    assert [(e.text, e.label_, e._.date) for e in doc.ents] == [
+        ("到2018年底", "DATE", "2018-12-31"), ("到2020年底", "DEADLINE", "2020-12-31")]

@@ -65,3 +65,53 @@ def test_candidates_pair_quantities_with_context_in_the_same_sentence_only():
     assert marked == rule_pairs
     assert linked.extra[pairs.index(("1000人", "全县")), -1] == 1
     assert linked.extra[pairs.index(("900人", "2018年")), -1] == 0  # 2019年 is nearer
+
+
+def test_from_side_amounts_take_the_from_time():
+    from fupin.linker import from_time_links
+
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
+    text = "贫困人口从2013年底的625万人减少到2018年底的71万人,贫困发生率从9.6%降到1.1%。记者从1月14日召开的会议获悉,贫困发生率从38%下降到29%。"
+    doc = nlp.make_doc(text)
+    labels = {"2013年底": "DATE", "625万人": "POPULATION", "2018年底": "DATE", "71万人": "POPULATION",
+              "9.6%": "PERCENT", "1.1%": "PERCENT", "1月14日": "DATE", "38%": "PERCENT", "29%": "PERCENT"}
+    doc.ents = [doc.char_span(text.index(t), text.index(t) + len(t), label=label) for t, label in labels.items()]
+    start = {t: text.index(t) for t in labels}
+    assert from_time_links(doc, doc.ents) == [(start["9.6%"], start["2013年底"], "AS_OF", 1.0)]
+    # 记者从1月14日召开的会议: a from-time is followed by 的 and an amount, not a verb
+    times = {(h, c) for h, c, label, _ in link_nearest(doc, doc.ents) if label == "AS_OF"}
+    assert (start["9.6%"], start["2013年底"]) in times and (start["9.6%"], start["2018年底"]) not in times
+    assert (start["1.1%"], start["2018年底"]) in times and (start["38%"], start["1月14日"]) in times
+
+
+def test_extractor_replaces_the_time_of_from_side_amounts():
+    from fupin.relation_extractor import _with_time_rules
+
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
+    text = "全省贫困人口从2013年底的625万人减少到2018年底的71万人,贫困发生率从9.6%降到1.1%。"
+    doc = nlp.make_doc(text)
+    labels = {"全省": "REGION", "2013年底": "DATE", "625万人": "POPULATION", "2018年底": "DATE",
+              "71万人": "POPULATION", "9.6%": "PERCENT", "1.1%": "PERCENT"}
+    doc.ents = [doc.char_span(text.index(t), text.index(t) + len(t), label=label) for t, label in labels.items()]
+    at = {t: text.index(t) for t in labels}
+    model_choice = [(at["9.6%"], at["全省"], "IN_REGION", 0.9), (at["9.6%"], at["2018年底"], "AS_OF", 0.8),
+                    (at["1.1%"], at["2018年底"], "AS_OF", 0.9)]
+    assert _with_time_rules(doc, model_choice) == [
+        (at["9.6%"], at["全省"], "IN_REGION", 0.9), (at["9.6%"], at["2013年底"], "AS_OF", 1.0),
+        (at["1.1%"], at["2018年底"], "AS_OF", 0.9)]
+
+
+def test_no_time_link_across_a_vague_now():
+    from fupin.relation_extractor import _with_time_rules
+
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
+    text = "河南2013年贫困发生率是8.79%,如今53个贫困县清零。"
+    doc = nlp.make_doc(text)
+    labels = {"河南": "REGION", "2013年": "DATE", "8.79%": "PERCENT", "53个贫困县": "COUNTY_COUNT"}
+    doc.ents = [doc.char_span(text.index(t), text.index(t) + len(t), label=label) for t, label in labels.items()]
+    at = {t: text.index(t) for t in labels}
+    linked = {(h, c) for h, c, label, _ in link_nearest(doc, doc.ents) if label == "AS_OF"}
+    assert linked == {(at["8.79%"], at["2013年"])}
+    model_choice = [(at["8.79%"], at["2013年"], "AS_OF", 0.9), (at["53个贫困县"], at["河南"], "IN_REGION", 0.9),
+                    (at["53个贫困县"], at["2013年"], "AS_OF", 0.7)]
+    assert _with_time_rules(doc, model_choice) == model_choice[:2]

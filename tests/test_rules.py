@@ -56,6 +56,34 @@ def test_county_short_form_after_its_full_name():
     assert ("酉阳", "REGION") not in spans_of("酉阳共投入资金3亿元。")
 
 
+def test_names_that_enumerate_a_counted_set_are_not_marked():
+    regions = lambda text: [t for t, label in spans_of(text) if label == "REGION"]  # noqa: E731
+    # a count after the list, or heading it (prefecture+county chains are one item each)
+    assert regions("省政府批准印台区、耀州区等29个县退出。") == []
+    assert regions("10个国家贫困县:\n绵阳市北川县,\n南充市嘉陵区,\n巴中市巴州区。") == []
+    assert regions("南充4个国家级贫困县(阆中市、南部县、仪陇县、嘉陵区)全部退出。") == ["南充"]
+    assert regions("批准嵩县等14个县退出。") == []  # SCHEMA's own case: 印台区等「29个」
+    # a list with no count is marked, and a deictic area is no list item
+    assert regions("北京、天津、上海等地已基本不存在贫困。") == ["北京", "天津", "上海"]
+    assert regions("覆盖率最高的是西藏,全区74个县都是贫困县。") == ["西藏", "全区"]
+
+
+def test_time_expressions_without_a_year_and_ranges():
+    found = spans_of("截至9月底,全县减贫1万人;确保年底前全县20个贫困村出列。")
+    assert ("截至9月底", "DATE") in found and ("年底前", "DEADLINE") in found
+    found = spans_of("2018—2020年,全州计划搬迁2.5万户。过去五年,全省减贫300万人。")
+    assert ("2018—2020年", "DEADLINE") in found and ("过去五年", "DATE") in found
+    assert ("11月27日至28日", "DATE") in spans_of("会议11月27日至28日召开。")
+    assert ("今年9月底前", "DEADLINE") in spans_of("今年9月底前,全区要完成搬迁1万人。")
+    assert not [t for t, label in spans_of("每年底核查一次。") if label in ("DATE", "DEADLINE")]
+
+
+def test_lexicon_terms_the_annotators_do_not_mark_alone():
+    found = spans_of("全县建成村级光伏扶贫电站30个,带动合作社12家。")
+    assert ("光伏扶贫", "PROGRAM") in found
+    assert not [t for t, label in found if label == "PROGRAM" and t != "光伏扶贫"]
+
+
 def test_rules_pipeline_end_to_end(rules_nlp):
     record = {"id": "t", "text": "2018年,全縣(xiàn)計劃實現1.5萬貧困人口脫貧、11個貧困村出列。",
               "meta": {"date": "2018-01-05"}}

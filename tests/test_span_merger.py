@@ -55,3 +55,14 @@ def test_extend_completes_a_cut_number():
     nlp, doc = _doc(text, [("0万以上", "POPULATION"), (".5万人", "POPULATION")], [])
     RuleBackoff(nlp, "backoff", "rules", None, extend=True)(doc)
     assert _ents(doc) == [("1000万以上", "POPULATION"), ("1.5万人", "POPULATION")]
+
+
+def test_drop_enumerations_removes_listed_names_before_a_count():
+    text = "批准印台区、耀州区等29个县退出,北京、天津等地帮扶。"
+    ents = [("印台区", "REGION"), ("耀州区", "REGION"), ("29个县", "COUNTY_COUNT"), ("北京", "REGION"), ("天津", "REGION")]
+    nlp, doc = _doc(text, ents, [])
+    RuleBackoff(nlp, "backoff", "rules", None)(doc)
+    assert ("印台区", "REGION") in _ents(doc)  # off by default
+    nlp, doc = _doc(text, ents, [])
+    RuleBackoff(nlp, "backoff", "rules", None, drop_enumerations=True)(doc)
+    assert _ents(doc) == [("29个县", "COUNTY_COUNT"), ("北京", "REGION"), ("天津", "REGION")]

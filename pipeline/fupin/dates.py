@@ -47,6 +47,16 @@ def parse_article_date(value: Optional[str]) -> ArticleDate:
     return tuple(parts)  # type: ignore[return-value]
 
 
+def before_article(date: Optional[str], article_date: Optional[str]) -> bool:
+    """Whether an ISO date lies wholly before the article's (partial) date:
+    before its first day, so 2018-03-05 is not before an article dated 2018-03."""
+    year, month, day = parse_article_date(article_date)
+    if not date or year is None:
+        return False
+    first = dt.date(year, month or 1, day or 1).isoformat()
+    return date < first
+
+
 def _last_day(year: int, month: Optional[int] = None, day: Optional[int] = None) -> Optional[str]:
     try:
         if month is None:

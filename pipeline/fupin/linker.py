@@ -1,6 +1,11 @@
 """The rule relation linker: each quantity to the nearest governing context
 span of each kind inside its sentence (SCHEMA section 3).
 
+Two time rules refine "nearest", and the relation extractor applies them over
+its own choices too: the from-side of a 从…到 comparison takes the from-time
+(``from_time_links``), and no time reaches an amount across a vague 'now'
+such as 如今 (``crosses_now``).
+
 Time and region context usually stands before the amount it governs and
 also governs the list that follows it ("2018年,全县计划实现1.5万贫困人口脱贫、
 11个贫困村出列"), so the nearest preceding span wins and a following one is
@@ -17,7 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .extensions import doc_text
-from .schema import CHILD_RELATION, QUANTITY_LABELS, sentence_ids
+from .schema import CHILD_RELATION, QUANTITY_LABELS, SENTENCE_END, sentence_ids
 
 DATELINE_RE = re.compile(r"^\s*(?:\d{1,2}月\d{1,2}日)?电")
 STAMP_RE = re.compile(r"\d{1,2}[时:]\d{2}")
@@ -43,6 +48,7 @@ def link_nearest(doc: Doc, ents: Sequence[Span]) -> List[Relation]:
     by_sentence: Dict[int, List[Span]] = {}
     for span in ents:
         by_sentence.setdefault(sent[span.start_char], []).append(span)
+    from_side = {h: (c, label) for h, c, label, _score in from_time_links(doc, ents)}
     for spans in by_sentence.values():
         contexts = [s for s in spans if s.label_ in CHILD_RELATION and not _unlinkable(doc, s, text)]
         for head in spans:
@@ -50,7 +56,11 @@ def link_nearest(doc: Doc, ents: Sequence[Span]) -> List[Relation]:
                 continue
             for kind in ("time", "REGION", "PROGRAM"):
                 if kind == "time":
-                    pool = [c for c in contexts if c.label_ in ("DEADLINE", "DATE")]
+                    if head.start_char in from_side:
+                        child_start, label = from_side[head.start_char]
+                        relations.append((head.start_char, child_start, label, 1.0))
+                        continue
+                    pool = [c for c in contexts if c.label_ in ("DEADLINE", "DATE") and not crosses_now(text, head, c)]
                 else:
                     pool = [c for c in contexts if c.label_ == kind]
                 child = _nearest(head, pool, prefer_before=kind != "PROGRAM")
@@ -68,6 +78,42 @@ def _nearest(head: Span, pool: List[Span], prefer_before: bool) -> Optional[Span
         return min(after, key=lambda c: c.start_char) if after else None
     candidates = [(head.start_char - c.end_char, c) for c in before] + [(c.start_char - head.end_char, c) for c in after]
     return min(candidates, key=lambda x: x[0])[1] if candidates else None
+
+
+FROM_MARKS = "从由"
+# a vague 'now' (SCHEMA: not a time expression) between a time and an amount: the amount is of now
+NOW_RE = re.compile(r"如今|目前|当前|现在|眼下")
+
+
+def from_time_links(doc: Doc, ents: Sequence[Span]) -> List[Relation]:
+    """Time links of the from-side of a 从…到 comparison.
+
+    In 「从2013年底的625万人减少到2018年底的71万人,贫困发生率从9.6%降到1.1%」
+    the amount written right after 从/由 (9.6%) belongs to the time written
+    right after 从/由 earlier in its sentence and followed by 的 (2013年底), not
+    to the nearer 2018年底. Returns (head_start_char, child_start_char, label,
+    1.0) for such amounts; the nearest-time reading holds for the others.
+    """
+    text = doc_text(doc)
+    links: List[Relation] = []
+    from_time: Optional[Span] = None  # the latest from-time so far
+    for span in sorted(ents, key=lambda e: e.start_char):
+        start = span.start_char
+        if not (start > 0 and text[start - 1] in FROM_MARKS):
+            continue
+        if span.label_ in ("DATE", "DEADLINE"):
+            if text[span.end_char:span.end_char + 1] == "的":
+                from_time = span
+        elif span.label_ in QUANTITY_LABELS and from_time is not None \
+                and not any(ch in SENTENCE_END for ch in text[from_time.end_char:start]):
+            links.append((start, from_time.start_char, CHILD_RELATION[from_time.label_], 1.0))
+    return links
+
+
+def crosses_now(text: str, head: Span, child: Span) -> bool:
+    """Whether a vague 'now' word stands between an earlier time ``child`` and the amount ``head``
+    (河南2013年贫困发生率是8.79%,如今53个贫困县清零: 53个 is of now, not of 2013)."""
+    return child.end_char <= head.start_char and NOW_RE.search(text, child.end_char, head.start_char) is not None
 
 
 class RuleLinker:

@@ -22,7 +22,8 @@ from spacy.training import Example, validate_get_examples
 from spacy.vocab import Vocab
 from thinc.api import Model, Optimizer
 
-from . import extensions  # noqa: F401
+from .extensions import doc_text
+from .linker import crosses_now, from_time_links
 from .relation_model import RULE_LINK_ATTR, Candidates, get_candidates
 from .schema import CHILD_RELATION, RELATION_LABELS
 
@@ -40,21 +41,28 @@ upstream = "*"
 
 
 @Language.factory("fupin_relation_extractor", assigns=["doc._.relations"],
-                  default_config={"threshold": 0.5, "max_distance": 120, "model": None},
+                  default_config={"threshold": 0.5, "max_distance": 120, "time_rules": False, "model": None},
                   default_score_weights={"rel_micro_f": 1.0, "rel_micro_p": 0.0, "rel_micro_r": 0.0})
-def make_relation_extractor(nlp: Language, name: str, model: Model, threshold: float, max_distance: int):
+def make_relation_extractor(nlp: Language, name: str, model: Model, threshold: float, max_distance: int,
+                            time_rules: bool):
     """Create the relation extractor.
 
     model: a ``fupin.RelationModel.v1`` (or compatible) scoring candidate pairs.
     threshold (float): minimum probability for a relation.
     max_distance (int): maximum token distance between head and child.
+    time_rules (bool): apply two rules of the rule linker over the model's time
+        links: an amount written right after 从/由 takes the time written right
+        after 从/由 before it in its sentence (the from-side of a 从…到 comparison,
+        ``linker.from_time_links``), and no time links an amount across a vague
+        'now' (如今, 目前) between them (``linker.crosses_now``).
     """
-    return RelationExtractor(nlp.vocab, model, name, threshold=threshold, max_distance=max_distance)
+    return RelationExtractor(nlp.vocab, model, name, threshold=threshold, max_distance=max_distance,
+                             time_rules=time_rules)
 
 
 class RelationExtractor(TrainablePipe):
     def __init__(self, vocab: Vocab, model: Model, name: str = "fupin_relation_extractor", *,
-                 threshold: float = 0.5, max_distance: int = 120):
+                 threshold: float = 0.5, max_distance: int = 120, time_rules: bool = False):
         self.vocab = vocab
         self.model = model
         self.name = name
@@ -62,6 +70,7 @@ class RelationExtractor(TrainablePipe):
         # so that a config override at load time takes effect
         self.threshold = threshold
         self.max_distance = max_distance
+        self.time_rules = time_rules
         self.cfg = {"labels": list(RELATION_LABELS)}
 
     @property
@@ -97,10 +106,13 @@ class RelationExtractor(TrainablePipe):
                 if score >= self.threshold and score > best.get(key, (0.0, -1))[0]:
                     best[key] = (score, i)
             offset += len(cands)
-            doc._.relations = [
+            relations = [
                 (cands.heads[i].start_char, cands.children[i].start_char, CHILD_RELATION[cands.children[i].label_], s)
                 for s, i in sorted(best.values(), key=lambda x: x[1])
             ]
+            if self.time_rules:
+                relations = _with_time_rules(doc, relations)
+            doc._.relations = relations
 
     def _gold_pairs(self, example: Example) -> set:
         return {(h, c) for h, c, _label, *_ in (example.reference._.relations or [])}
@@ -176,6 +188,17 @@ class RelationExtractor(TrainablePipe):
         p = tp / (tp + fp) if tp + fp else 0.0
         r = tp / (tp + fn) if tp + fn else 0.0
         return {"rel_micro_p": p, "rel_micro_r": r, "rel_micro_f": 2 * p * r / (p + r) if p + r else 0.0}
+
+
+def _with_time_rules(doc: Doc, relations: List[Tuple]) -> List[Tuple]:
+    """Replace the time relation of each from-side amount by its from-time, and
+    drop time relations that reach across a vague 'now'."""
+    from_side = {h: (h, c, label, score) for h, c, label, score in from_time_links(doc, doc.ents)}
+    spans = {span.start_char: span for span in doc.ents}
+    text = doc_text(doc)
+    kept = [r for r in relations if not (r[2] in ("HAS_DEADLINE", "AS_OF") and (
+        r[0] in from_side or crosses_now(text, spans[r[0]], spans[r[1]])))]
+    return sorted(kept + list(from_side.values()), key=lambda r: (r[0], r[1]))
 
 
 def _merge(candidates: List[Candidates], docs: List[Doc], examples: List[Example]) -> List[Candidates]:

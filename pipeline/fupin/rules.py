@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Iterable, List, Optional, Tuple
+from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
 import ahocorasick
 from spacy.language import Language
@@ -22,7 +22,7 @@ from spacy.util import filter_spans
 
 from .extensions import doc_text
 from .gazetteer import DEICTIC_REGIONS, county_short_forms, region_names
-from .programs import NOT_PROGRAMS, PROGRAM_LEXICON
+from .programs import NOT_MATCHED, NOT_PROGRAMS, PROGRAM_LEXICON
 from .schema import sentence_bounds
 
 Span = Tuple[int, int, str]
@@ -69,25 +69,29 @@ _LOOKBACK_COUNTY = re.compile(r"(?:贫困县|县)[^，,。；;]{0,8}$")
 
 _Y = r"(?:\d{4}|[〇零一二三四五六七八九]{4})年"
 _M = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+_N = r"(?:\d{1,2}|[一二两三四五六七八九十]{1,3})"
+_REL_YEAR = r"(?:今年|去年|明年|前年|当年)"
 TIME_RE = re.compile(
     r"(?P<pre>截至到|截止到|截至|截止|到|至|在|于)?"
     r"(?P<core>"
-    r"\d{4}年\d{1,2}月\d{1,2}日\s*\d{1,2}[时:]\d{1,2}分?"
+    r"\d{4}年\d{1,2}月\d{1,2}日\s*\d{1,2}[时:]\d{1,2}(?:分|:\d{2})?(?:\d{1,2}秒)?"
     r"|\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
     r"|\d{1,2}\.\d{1,2}\.\d{4}(?:\s+\d{1,2}:\d{2})?"
     r"|[“\"]?十[一二三四]五[”\"]?(?:期间|时期|末|初|以来)?"
-    r"|(?:党的)?十[八九]大以来|过去\d+年|近\d+年"
-    r"|" + _Y + r"(?:至|到|-|—)" + _Y +
-    r"|" + _Y + r"(?:" + _M + r"(?:月份?)?[-—至到~]" + _M + r"月份?|" + _M + r"月(?:" + _M + r"[日号])?|上半年|下半年|第?[一二三四]季度|前[一二三]季度)?"
+    r"|(?:党的)?十[八九]大以来|过去" + _N + r"年|近\d+年|(?:连续)?" + _N + r"年来"
+    r"|" + _Y + r"(?:至|到|-|—)" + _Y + r"|\d{4}[-—–~至到]" + _Y +
+    r"|(?:" + _Y + r"|" + _REL_YEAR + r")(?:" + _M + r"(?:月份?)?[-—至到~]" + _M + r"月份?|" + _M + r"月(?:"
+    + _M + r"[日号](?:[-—至到~]" + _M + r"[日号])?)?|上半年|下半年|第?[一二三四]季度|前[一二三]季度)?"
     r"|" + _M + r"(?:月份?)?[-—至到~]" + _M + r"月份?"
-    r"|" + _M + r"月" + _M + r"[日号]"
-    r"|今明两年|今后两年|今年|去年|明年|前年|年内|本年度|当年|全年|上年末|上年底|上半年|下半年"
+    r"|" + _M + r"月" + _M + r"[日号](?:[-—至到~]" + _M + r"[日号])?"
+    r"|" + _M + r"月(?=底|末|初|上旬|中旬|下旬)"
+    r"|今明两年|今后两年|年内|本年度|全年|上年末|上年底|上半年|下半年|(?<![每当])年底|(?<![每当])年末"
     r"|今日|今天|昨日|昨天|(?<![\d月号日])\d{1,2}日"
     r")"
     r"(?P<post>上旬|中旬|下旬|底|末|初|前|以前|之前|期间|时期|以来|上午|下午|晚)*"
 )
 # cues that make a time expression a target (DEADLINE) rather than a report (DATE)
-PLAN_CUES = re.compile(r"要|将|确保|力争|计划|目标|任务|争取|预计|拟|必须|努力|实现.{0,12}(?:脱贫|摘帽|出列)|完成.{0,6}任务")
+PLAN_CUES = re.compile(r"要|将|确保|力争|计划|规划|准备|目标|任务|争取|预计|拟|必须|努力|实现.{0,12}(?:脱贫|摘帽|出列)|完成.{0,6}任务")
 PAST_CUES = re.compile(r"已|累计|共|实现了|完成了|减少了|下降|降至|减至|达到|已经|先后|全年|当年|截至|以来")
 VAGUE = frozenset("目前 当前 下一步 近年来 今后 近年".split())
 
@@ -103,7 +107,12 @@ _TOWN_STOP = re.compile(r"(?:贫困|城乡|全乡|全镇|乡镇|城镇|村镇|�
 ORG_AFTER_SHORT = re.compile(r"^(?:省委|省政府|省人民政府|市委|市政府|市人民政府|县委|县政府|县人民政府|州委|州政府|区委|区政府|"
                              r"省扶贫|市扶贫|县扶贫|(?:回族|壮族|维吾尔)?自治区(?:扶贫|政府|人民|委|党))")
 _LIST_GAP = re.compile(r"[、,，|｜\s]{1,6}|和|及|与|、")
-_ENUM_TAIL = re.compile(r"^(?:等|[\d一二两三四五六七八九十]+(?:个|省|市|县))")
+# an enumeration's count: after the list (等29个, 3县) or heading it (10个国家贫困县:)
+_COUNT_TAIL = re.compile(r"(?:等|共)?[\d一二两三四五六七八九十]+(?:个|省|市|县|区|旗)")
+_COUNT_HEAD = re.compile(r"[\d一二两三四五六七八九十]+个[^,;:。()\n]{0,10}[:(]\s*$")
+_ETC_COUNT = re.compile(r"等[\d一二两三四五六七八九十]+(?:个|省|市|县|区|旗)")
+_CHAIN_HEAD = re.compile(r"(?:市|州|盟|地区)$")
+_DEICTIC_START = ("全", "我", "该", "本")
 
 
 @functools.lru_cache(maxsize=1)
@@ -119,7 +128,7 @@ def _region_automaton() -> ahocorasick.Automaton:
 def _program_automaton() -> ahocorasick.Automaton:
     auto = ahocorasick.Automaton()
     for term in PROGRAM_LEXICON:
-        if term not in NOT_PROGRAMS and len(term) >= 2:
+        if term not in NOT_PROGRAMS and term not in NOT_MATCHED and len(term) >= 2:
             auto.add_word(term, term)
     auto.make_automaton()
     return auto
@@ -178,6 +187,10 @@ class RuleRecognizer:
                 if n in ("一", "十") and label not in ("PERCENT",):
                     continue
                 if start > 0 and text[start - 1] in "第每":
+                    continue
+                # 五次会议, 三个部分, 打好五场硬仗: a small count in words with a bare
+                # classifier is rhetoric or a name (marked 3 times in 55 in round 0)
+                if label == "QUANTITY" and len(n) <= 2 and m.group("q") == n:
                     continue
             if start > 0 and (text[start - 1].isdigit() or text[start - 1] in "第-"):
                 continue
@@ -250,7 +263,7 @@ class RuleRecognizer:
         pre, post, core = m.group("pre") or "", m.group("post") or "", m.group("core")
         if text[start:start + len(pre)] != pre:  # the 到 went to the verb
             pre = ""
-        if pre.startswith("截") or "以来" in post or core.endswith("以来") or core.startswith("过去"):
+        if pre.startswith("截") or "以来" in post or core.endswith(("以来", "年来")) or core.startswith("过去"):
             return "DATE"
         if re.search(r"\d{1,2}[时:]\d{2}", core):
             return "DATE"
@@ -386,25 +399,58 @@ def _is_cjk(ch: str) -> bool:
 
 
 def _drop_enumerations(text: str, regions: List[Span]) -> List[Span]:
-    """SCHEMA: names that only enumerate a counted set are not marked.
+    """SCHEMA: names that only enumerate a counted set are not marked."""
+    dropped = enumerated_regions(text, [(s, e) for s, e, _label in regions])
+    return [r for i, r in enumerate(regions) if i not in dropped]
 
-    A run of three or more region names joined only by list separators, or
-    of two followed by 等 or a count, is dropped whole.
+
+def enumerated_regions(text: str, regions: Sequence[Tuple[int, int]]) -> Set[int]:
+    """Indices of the region names that only enumerate a counted set (SCHEMA).
+
+    text (str): the cleaned text the offsets refer to.
+    regions (Sequence[Tuple[int, int]]): region spans (start, end), in text order.
+    RETURNS (Set[int]): the indices of ``regions`` to leave unmarked.
+
+    A list item is a name, or a prefecture written straight before its county
+    (昭通市镇雄县); items are joined by list separators only. A run of two or
+    more items is an enumeration when a count follows it (印台区、耀州区等29个,
+    延长、横山3县) or a count heads it (10个国家贫困县: 北川县, 嘉陵区, ...;
+    4个国家级贫困县(阆中市、南部县)); a single name is one when 等 and a count
+    follow it (印台区等29个).
+    A list with no count is marked (北京、天津、上海等地), and deictic names
+    (全区, 我省, 中国) are never list items.
     """
-    out: List[Span] = []
-    i = 0
-    while i < len(regions):
-        j = i
-        while j + 1 < len(regions) and _LIST_GAP.fullmatch(text[regions[j][1]:regions[j + 1][0]]):
+    items: List[List[int]] = []  # runs of indices; [] breaks a run
+    for i, (start, end) in enumerate(regions):
+        name = text[start:end]
+        if name.startswith(_DEICTIC_START) or name in DEICTIC_REGIONS:
+            items.append([])
+            continue
+        if items and items[-1]:
+            prev_start, prev_end = regions[items[-1][-1]]
+            if prev_end == start and _CHAIN_HEAD.search(text[prev_start:prev_end]):
+                items[-1].append(i)
+                continue
+        items.append([i])
+    dropped: Set[int] = set()
+    k = 0
+    while k < len(items):
+        if not items[k]:
+            k += 1
+            continue
+        j = k
+        while j + 1 < len(items) and items[j + 1] and \
+                _LIST_GAP.fullmatch(text[regions[items[j][-1]][1]:regions[items[j + 1][0]][0]]):
             j += 1
-        run = regions[i:j + 1]
-        tail = text[run[-1][1]:run[-1][1] + 6]
-        if len(run) >= 3 or (len(run) == 2 and _ENUM_TAIL.match(tail)):
-            pass
-        else:
-            out.extend(run)
-        i = j + 1
-    return out
+        run = items[k:j + 1]
+        first_start = regions[run[0][0]][0]
+        last_end = regions[run[-1][-1]][1]
+        counted = _COUNT_TAIL.match(text, last_end) if len(run) >= 2 else _ETC_COUNT.match(text, last_end)
+        if counted or (len(run) >= 2 and _COUNT_HEAD.search(text[max(0, first_start - 16):first_start])):
+            for item in run:
+                dropped.update(item)
+        k = j + 1
+    return dropped
 
 
 _PRIORITY = {"DEADLINE": 0, "DATE": 0, "PERCENT": 1, "MONEY": 1, "POPULATION": 1, "HOUSEHOLD_COUNT": 1,

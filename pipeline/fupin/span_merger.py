@@ -12,6 +12,11 @@ no other entity). The per-token tagger often finds a lexicon entry but cuts
 it short (「贵州」 for 「贵州省」, 「族自治州」 for 「果洛藏族自治州」,
 「018年」); the rules know where a gazetteer name, date or amount ends. An
 entity that starts or ends inside a written number takes the whole number.
+
+With ``drop_enumerations`` set, predicted region names that only enumerate a
+counted set (印台区、耀州区等「29个」) are removed, as SCHEMA wants and the
+rule layer does (``rules.enumerated_regions``): the per-token tagger sees a
+few characters around each name, not the count that ends the list.
 """
 from __future__ import annotations
 
@@ -20,14 +25,18 @@ from typing import Iterable, List, Optional, Sequence
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .extensions import doc_text
+from .rules import enumerated_regions
+
 
 class RuleBackoff:
     def __init__(self, nlp: Language, name: str, spans_key: str, labels: Optional[Iterable[str]],
-                 extend: bool = False):
+                 extend: bool = False, drop_enumerations: bool = False):
         self.name = name
         self.spans_key = spans_key
         self.allowed_labels = set(labels) if labels else None
         self.extend = extend
+        self.drop_enumerations = drop_enumerations
 
     def __call__(self, doc: Doc) -> Doc:
         if self.spans_key not in doc.spans:
@@ -46,7 +55,18 @@ class RuleBackoff:
             added.append(Span(doc, span.start, span.end, label=span.label_))
         if added:
             doc.ents = sorted(list(doc.ents) + added, key=lambda s: s.start)
+        if self.drop_enumerations:
+            self._drop_enumerations(doc)
         return doc
+
+    @staticmethod
+    def _drop_enumerations(doc: Doc) -> None:
+        ents = list(doc.ents)
+        regions = [i for i, ent in enumerate(ents) if ent.label_ == "REGION"]
+        dropped = enumerated_regions(doc_text(doc), [(ents[i].start_char, ents[i].end_char) for i in regions])
+        if dropped:
+            drop = {regions[k] for k in dropped}
+            doc.ents = [ent for i, ent in enumerate(ents) if i not in drop]
 
     @staticmethod
     def _whole_numbers(doc: Doc) -> None:
@@ -115,14 +135,16 @@ def _in_number(doc: Doc, i: int) -> bool:
     return len(text) == 1 and text.isdigit()
 
 
-@Language.factory("fupin_rule_backoff", default_config={"spans_key": "rules", "labels": None, "extend": False})
+@Language.factory("fupin_rule_backoff",
+                  default_config={"spans_key": "rules", "labels": None, "extend": False, "drop_enumerations": False})
 def make_rule_backoff(nlp: Language, name: str, spans_key: str, labels: Optional[List[str]],
-                      extend: bool) -> RuleBackoff:
+                      extend: bool, drop_enumerations: bool) -> RuleBackoff:
     """Create the rule back-off.
 
     spans_key (str): where ``fupin_rules`` wrote its spans.
     labels (Optional[List[str]]): which rule labels may fill gaps (and extend); None = all.
     extend (bool): let a predicted entity strictly inside a same-label rule span take its
         extent, and one that cuts a written number take the whole number.
+    drop_enumerations (bool): remove predicted region names that only enumerate a counted set.
     """
-    return RuleBackoff(nlp, name, spans_key, labels, extend)
+    return RuleBackoff(nlp, name, spans_key, labels, extend, drop_enumerations)
