@@ -112,7 +112,6 @@ _COUNT_TAIL = re.compile(r"(?:等|共)?[\d一二两三四五六七八九十]+(?:
 _COUNT_HEAD = re.compile(r"[\d一二两三四五六七八九十]+个[^,;:。()\n]{0,10}[:(]\s*$")
 _ETC_COUNT = re.compile(r"等[\d一二两三四五六七八九十]+(?:个|省|市|县|区|旗)")
 _CHAIN_HEAD = re.compile(r"(?:市|州|盟|地区)$")
-_DEICTIC_START = ("全", "我", "该", "本")
 
 
 @functools.lru_cache(maxsize=1)
@@ -423,7 +422,7 @@ def enumerated_regions(text: str, regions: Sequence[Tuple[int, int]]) -> Set[int
     items: List[List[int]] = []  # runs of indices; [] breaks a run
     for i, (start, end) in enumerate(regions):
         name = text[start:end]
-        if name.startswith(_DEICTIC_START) or name in DEICTIC_REGIONS:
+        if name in DEICTIC_REGIONS:
             items.append([])
             continue
         if items and items[-1]:
