@@ -51,18 +51,9 @@ def with_gold_relations(gold: Dict, pred: Dict) -> Dict:
     return out
 
 
-def relinked(nlp, preds: List[Dict]) -> List[Dict]:
-    """The model's spans with the rule linker's relations instead of the model's."""
-    out = []
-    for pred in preds:
-        doc = record_to_doc(nlp, pred)
-        doc.ents = list(doc.spans[GOLD_SPANS_KEY])
-        doc._.relations = link_nearest(doc, doc.ents)
-        out.append(doc_to_record(doc, align(pred["text"]), pred))
-    return out
-
-
-def on_gold_spans(nlp, records: List[Dict], use_model: bool) -> List[Dict]:
+def relinked(nlp, records: List[Dict], use_model: bool) -> List[Dict]:
+    """The records' own spans (gold, or a pipeline's output), linked again by the
+    model's relation extractor or by the rule linker."""
     features = [proc for name, proc in nlp.pipeline if name in ("fupin_rules", "tok2vec")]
     extractor = nlp.get_pipe("fupin_relation_extractor")
     out = []
@@ -88,9 +79,9 @@ def main(model: Path, gold: Path = typer.Option(ROOT.parent / "shared" / "eval" 
     rows = {
         "model": preds,
         "model spans + gold relations": [with_gold_relations(g, p) for g, p in zip(records, preds)],
-        "model spans + rule linker": relinked(nlp, preds),
-        "gold spans + model relations": on_gold_spans(nlp, records, use_model=True),
-        "gold spans + rule linker": on_gold_spans(nlp, records, use_model=False),
+        "model spans + rule linker": relinked(nlp, preds, use_model=False),
+        "gold spans + model relations": relinked(nlp, records, use_model=True),
+        "gold spans + rule linker": relinked(nlp, records, use_model=False),
     }
     print(f"{'':32}{'overlap F':>10}{'relations F':>12}{'facts F':>9}")
     for name, pred in rows.items():

@@ -87,9 +87,11 @@ class Normalizer:
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         article_date = doc._.article_date
-        if article_date and any(self._past_deadline(span, text, article_date) for span in doc.ents):
-            doc.ents = [Span(doc, span.start, span.end, label="DATE") if self._past_deadline(span, text, article_date)
-                        else span for span in doc.ents]
+        if article_date:
+            past = [self._past_deadline(span, text, article_date) for span in doc.ents]
+            if any(past):
+                doc.ents = [Span(doc, span.start, span.end, label="DATE") if is_past else span
+                            for span, is_past in zip(doc.ents, past)]
         for span in doc.ents:
             normalize_span(span, article_date, text)
         return doc

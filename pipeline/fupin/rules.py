@@ -108,9 +108,11 @@ ORG_AFTER_SHORT = re.compile(r"^(?:省委|省政府|省人民政府|市委|市�
                              r"省扶贫|市扶贫|县扶贫|(?:回族|壮族|维吾尔)?自治区(?:扶贫|政府|人民|委|党))")
 _LIST_GAP = re.compile(r"[、,，|｜\s]{1,6}|和|及|与|、")
 # an enumeration's count: after the list (等29个, 3县) or heading it (10个国家贫困县:)
-_COUNT_TAIL = re.compile(r"(?:等|共)?[\d一二两三四五六七八九十]+(?:个|省|市|县|区|旗)")
-_COUNT_HEAD = re.compile(r"[\d一二两三四五六七八九十]+个[^,;:。()\n]{0,10}[:(]\s*$")
-_ETC_COUNT = re.compile(r"等[\d一二两三四五六七八九十]+(?:个|省|市|县|区|旗)")
+_COUNT_NUM = r"[\d一二两三四五六七八九十]+"
+_COUNT = _COUNT_NUM + r"(?:个|省|市|县|区|旗)"
+_COUNT_TAIL = re.compile(r"(?:等|共)?" + _COUNT)
+_COUNT_HEAD = re.compile(_COUNT_NUM + r"个[^,;:。()\n]{0,10}[:(]\s*$")
+_ETC_COUNT = re.compile(r"等" + _COUNT)
 _CHAIN_HEAD = re.compile(r"(?:市|州|盟|地区)$")
 
 
