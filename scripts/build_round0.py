@@ -24,7 +24,7 @@ from typing import List, Optional
 import typer
 
 from fupin.markup import read_markup
-from fupin.normalizer import normalised_values, sentence_year_before
+from fupin.normalizer import normalised_values, context_qualifiers, sentence_year_before
 from fupin.schema import QUANTITY_LABELS, TIME_LABELS, validate_record
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +57,10 @@ def normalise(record: dict) -> None:
         if span["label"] in QUANTITY_LABELS and not values:
             raise ValueError(f"{record['id']}: no value for {span['text']!r}")
         span.update(values)
+    spans = sorted(record["spans"], key=lambda s: s["start"])
+    bounds = [(s["start"], s["end"], s["label"], s.get("qualifier")) for s in spans]
+    for i, qualifier in context_qualifiers(record["text"], bounds).items():
+        spans[i]["qualifier"] = qualifier
 
 
 def build(check: Optional[List[Path]] = None) -> int:

@@ -109,3 +109,20 @@ def test_normaliser_makes_a_past_deadline_a_date():
     Normalizer(nlp)(doc)
     assert [(e.text, e.label_, e._.date) for e in doc.ents] == [
         ("到2018年底", "DATE", "2018-12-31"), ("到2020年底", "DEADLINE", "2020-12-31")]
+
+
+def test_normaliser_qualifies_the_two_ends_of_a_range():
+    import spacy
+
+    from fupin.normalizer import Normalizer
+
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
+    text = "贫困发生率在5%—10%之间;人口从625万人至71万人;补助1000元至2000元;发电13万-15万度;约有8万人。"
+    doc = nlp.make_doc(text)
+    doc.ents = [doc.char_span(text.index(t), text.index(t) + len(t), label=label)
+                for t, label in (("5%", "PERCENT"), ("10%", "PERCENT"), ("625万人", "POPULATION"),
+                                 ("71万人", "POPULATION"), ("1000元", "MONEY"), ("2000元", "MONEY"),
+                                 ("15万度", "QUANTITY"), ("8万人", "POPULATION"))]
+    Normalizer(nlp)(doc)
+    # a range with one amount whose lower end is unmarked (SCHEMA's 1-2个); 约 before a verb
+    assert [e._.qualifier for e in doc.ents] == [">=", "<=", "=", "=", ">=", "<=", "<=", "~"]

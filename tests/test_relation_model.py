@@ -115,3 +115,36 @@ def test_no_time_link_across_a_vague_now():
     model_choice = [(at["8.79%"], at["2013年"], "AS_OF", 0.9), (at["53个贫困县"], at["河南"], "IN_REGION", 0.9),
                     (at["53个贫困县"], at["2013年"], "AS_OF", 0.7)]
     assert _with_time_rules(doc, model_choice) == model_choice[:2]
+
+
+def test_the_base_of_a_comparison_is_no_amounts_time():
+    from fupin.relation_extractor import _with_time_rules
+
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
+    text = "2017年末,全国贫困人口比上年末减少1289万人,贫困发生率3.1%。"
+    doc = nlp.make_doc(text)
+    labels = {"2017年末": "DATE", "全国": "REGION", "上年末": "DATE", "1289万人": "POPULATION", "3.1%": "PERCENT"}
+    doc.ents = [doc.char_span(text.index(t), text.index(t) + len(t), label=label) for t, label in labels.items()]
+    at = {t: text.index(t) for t in labels}
+    linked = {(h, c) for h, c, label, _ in link_nearest(doc, doc.ents) if label == "AS_OF"}
+    assert linked == {(at["1289万人"], at["2017年末"]), (at["3.1%"], at["2017年末"])}
+    # the model's link to 上年末 moves to the time the rule linker gives the amount
+    model_choice = [(at["1289万人"], at["上年末"], "AS_OF", 0.8), (at["1289万人"], at["全国"], "IN_REGION", 0.9)]
+    assert _with_time_rules(doc, model_choice) == [
+        (at["1289万人"], at["2017年末"], "AS_OF", 1.0), (at["1289万人"], at["全国"], "IN_REGION", 0.9)]
+
+
+def test_a_from_time_governs_its_own_amounts_only():
+    from fupin.linker import from_time_owners
+
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
+    text = "2017年底,全省贫困人口由2011年底的775万人减少到了183.27万人,贫困发生率由28%下降到7.54%。"
+    doc = nlp.make_doc(text)
+    labels = {"2017年底": "DATE", "2011年底": "DATE", "775万人": "POPULATION", "183.27万人": "POPULATION",
+              "28%": "PERCENT", "7.54%": "PERCENT"}
+    doc.ents = [doc.char_span(text.index(t), text.index(t) + len(t), label=label) for t, label in labels.items()]
+    at = {t: text.index(t) for t in labels}
+    assert from_time_owners(doc, doc.ents) == {at["2011年底"]: {at["775万人"], at["28%"]}}
+    times = {h: c for h, c, label, _ in link_nearest(doc, doc.ents) if label == "AS_OF"}
+    assert times == {at["775万人"]: at["2011年底"], at["183.27万人"]: at["2017年底"],
+                     at["28%"]: at["2011年底"], at["7.54%"]: at["2017年底"]}

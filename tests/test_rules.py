@@ -66,6 +66,42 @@ def test_names_that_enumerate_a_counted_set_are_not_marked():
     # a list with no count is marked, and a deictic area is no list item
     assert regions("北京、天津、上海等地已基本不存在贫困。") == ["北京", "天津", "上海"]
     assert regions("覆盖率最高的是西藏,全区74个县都是贫困县。") == ["西藏", "全区"]
+    # a count heading the list with 的; a name no gazetteer knows inside the list
+    assert regions("全省剩余9个未摘帽的紫云县、纳雍县、威宁县全部退出。") == ["全省"]
+    assert regions("批准那曲市色尼区、巴青县、尼玛县、双湖县共4个县(区)退出。") == []
+
+
+def test_enumerated_regions_on_names_a_model_cut_short():
+    from fupin.rules import enumerated_regions
+
+    # a predicted 龙胜 stops short of 各族自治县 before 等14个; 黑水 was not predicted
+    assert enumerated_regions("龙胜各族自治县等14个贫困县", [(0, 2)]) == {0}
+    assert enumerated_regions("壤塘、黑水、阿坝3县", [(0, 2), (6, 8)]) == {0, 1}
+    assert enumerated_regions("龙胜各族自治县近日摘帽", [(0, 2)]) == set()
+
+
+def test_names_inside_titles_and_longer_names_are_not_marked():
+    from fupin.rules import title_ranges
+
+    text = "印发《临夏州脱贫攻坚实施方案》,对38个村挂牌督战。"
+    assert spans_of(text) == [("38个村", "VILLAGE_COUNT")]
+    assert title_ranges(text) == [(2, 15)]
+    regions = lambda text: [t for t, label in spans_of(text) if label == "REGION"]  # noqa: E731
+    assert regions("经全国扶贫开发信息系统数据比对,全省贫困发生率降至1%。") == ["全省"]
+    assert regions("中国人民大学中国扶贫研究院院长说,中国人口最多的省份。") == ["中国"]
+    assert regions("中国—东盟博览会在南宁举办。") == ["南宁"]
+    assert regions("有多少中国人成功脱贫。") == []
+    assert regions("共有贫困县42个,其中国家扶贫开发重点县15个。") == []
+    found, unmarked = RuleRecognizer().analyse("印发《临夏州方案》;中国扶贫研究院")
+    assert found == [] and unmarked == [(2, 9, "TITLE"), (10, 12, "NAME")]
+
+
+def test_what_a_count_counts():
+    found = spans_of("重庆市14个国家扶贫开发工作重点区县全部摘帽,北川县等15个2017年拟摘帽贫困县公示,"
+                     "河北、陕西等8个省市的贫困县全部摘帽,共带动17.04万个贫困家庭增收;没有贫困县的省份只有9个。")
+    assert ("14个", "COUNTY_COUNT") in found and ("15个", "COUNTY_COUNT") in found
+    assert ("8个", "QUANTITY") in found and ("9个", "QUANTITY") in found
+    assert ("17.04万个", "HOUSEHOLD_COUNT") in found
 
 
 def test_time_expressions_without_a_year_and_ranges():

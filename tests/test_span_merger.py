@@ -66,3 +66,16 @@ def test_drop_enumerations_removes_listed_names_before_a_count():
     nlp, doc = _doc(text, ents, [])
     RuleBackoff(nlp, "backoff", "rules", None, drop_enumerations=True)(doc)
     assert _ents(doc) == [("29个县", "COUNTY_COUNT"), ("北京", "REGION"), ("天津", "REGION")]
+
+
+def test_unmarked_ranges_remove_predictions_inside_them():
+    text = "印发《临夏州方案》,对38个村督战;经全国扶贫开发信息系统比对,全省减贫1万人。"
+    ents = [("临夏州", "REGION"), ("38个村", "VILLAGE_COUNT"), ("全国", "REGION"), ("全省", "REGION"), ("1万人", "POPULATION")]
+    nlp, doc = _doc(text, ents, [])
+    start = text.index("《")
+    doc.spans["unmarked"] = [doc.char_span(start, text.index("》") + 1, label="TITLE"),
+                             doc.char_span(text.index("全国"), text.index("全国") + 2, label="NAME")]
+    RuleBackoff(nlp, "backoff", "rules", None)(doc)
+    assert len(doc.ents) == 5  # off by default
+    RuleBackoff(nlp, "backoff", "rules", None, unmarked_key="unmarked")(doc)
+    assert _ents(doc) == [("38个村", "VILLAGE_COUNT"), ("全省", "REGION"), ("1万人", "POPULATION")]

@@ -25,6 +25,7 @@ def test_list_markers_are_not_noise():
 
 def test_simplified_and_halfwidth():
     assert to_simplified("貧困縣１２％，") == "贫困县12%,"
+    assert to_simplified("陜西、陝西") == "陕西、陕西"  # a variant OpenCC's table leaves
 
 
 @settings(max_examples=300, deadline=None)

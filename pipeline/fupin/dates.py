@@ -171,7 +171,9 @@ def _relative_year(t: str, year_now: Optional[int]):
 
 
 def _within_year(year: int, rest: str, article: ArticleDate) -> Optional[str]:
-    """Resolve what follows the year: 底, 上半年, 一季度, 6月底, 1-9月, 2月25日."""
+    """Resolve what follows the year: 底, 初, 上半年, 一季度, 6月底, 1-9月, 2月25日."""
+    if rest in ("初", "年初"):
+        return _last_day(year, 1)  # the start of a year covers its first month (2014年初 -> 2014-01-31)
     rest = re.sub(r"(?:底|末|初|前|以前|之前|期间|时期|以后|中)+$", "", rest)
     rest = rest.rstrip("份")
     # a day range keeps its last day: 11月27日至28日, 9月9日—9月15日, 10月1日至12月31日

@@ -3,8 +3,9 @@ span of each kind inside its sentence (SCHEMA section 3).
 
 Two time rules refine "nearest", and the relation extractor applies them over
 its own choices too: the from-side of a 从…到 comparison takes the from-time
-(``from_time_links``), and no time reaches an amount across a vague 'now'
-such as 如今 (``crosses_now``).
+(``from_time_links``), no time reaches an amount across a vague 'now'
+such as 如今 (``crosses_now``), and the base of a comparison (比上年末,
+较2016年) is no amount's time (``is_comparison_time``).
 
 Time and region context usually stands before the amount it governs and
 also governs the list that follows it ("2018年,全县计划实现1.5万贫困人口脱贫、
@@ -16,7 +17,7 @@ and page stamps are linked to nothing.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -37,7 +38,15 @@ def _unlinkable(doc: Doc, span: Span, text: Optional[str] = None) -> bool:
             return True
     if span.label_ == "DATE" and STAMP_RE.search(span.text):
         return True
+    if span.label_ in ("DATE", "DEADLINE") and is_comparison_time(doc_text(doc) if text is None else text, span):
+        return True
     return False
+
+
+def is_comparison_time(text: str, span: Span) -> bool:
+    """Whether a time is the base of a comparison (比上年末减少1289万人, 较2016年减少了95.89万人):
+    the amounts of its sentence belong to the time the sentence reports, not to it."""
+    return span.start_char > 0 and text[span.start_char - 1] in COMPARISON_MARKS
 
 
 def link_nearest(doc: Doc, ents: Sequence[Span]) -> List[Relation]:
@@ -48,7 +57,8 @@ def link_nearest(doc: Doc, ents: Sequence[Span]) -> List[Relation]:
     by_sentence: Dict[int, List[Span]] = {}
     for span in ents:
         by_sentence.setdefault(sent[span.start_char], []).append(span)
-    from_side = {h: (c, label) for h, c, label, _score in from_time_links(doc, ents)}
+    links, owners = _from_times(doc, ents)
+    from_side = {h: (c, label) for h, c, label, _score in links}
     for spans in by_sentence.values():
         contexts = [s for s in spans if s.label_ in CHILD_RELATION and not _unlinkable(doc, s, text)]
         for head in spans:
@@ -60,7 +70,8 @@ def link_nearest(doc: Doc, ents: Sequence[Span]) -> List[Relation]:
                         child_start, label = from_side[head.start_char]
                         relations.append((head.start_char, child_start, label, 1.0))
                         continue
-                    pool = [c for c in contexts if c.label_ in ("DEADLINE", "DATE") and not crosses_now(text, head, c)]
+                    pool = [c for c in contexts if c.label_ in ("DEADLINE", "DATE") and not crosses_now(text, head, c)
+                            and head.start_char in owners.get(c.start_char, (head.start_char,))]
                 else:
                     pool = [c for c in contexts if c.label_ == kind]
                 child = _nearest(head, pool, prefer_before=kind != "PROGRAM")
@@ -81,6 +92,7 @@ def _nearest(head: Span, pool: List[Span], prefer_before: bool) -> Optional[Span
 
 
 FROM_MARKS = "从由"
+COMPARISON_MARKS = "比较"
 # a vague 'now' (SCHEMA: not a time expression) between a time and an amount: the amount is of now
 NOW_RE = re.compile(r"如今|目前|当前|现在|眼下")
 
@@ -94,20 +106,39 @@ def from_time_links(doc: Doc, ents: Sequence[Span]) -> List[Relation]:
     to the nearer 2018年底. Returns (head_start_char, child_start_char, label,
     1.0) for such amounts; the nearest-time reading holds for the others.
     """
+    return _from_times(doc, ents)[0]
+
+
+def from_time_owners(doc: Doc, ents: Sequence[Span]) -> Dict[int, Set[int]]:
+    """The amounts each from-time may govern: start char of the time -> start
+    chars of its amounts. A from-time (由2011年底的775万人) is the time of the
+    amount right after its 的 and of the from-side amounts; the amounts after
+    到 belong to the time the sentence reports (2017年底,全省贫困人口由2011年底的
+    775万人减少到了183.27万人: 183.27万人 is of 2017年底).
+    """
+    return _from_times(doc, ents)[1]
+
+
+def _from_times(doc: Doc, ents: Sequence[Span]) -> Tuple[List[Relation], Dict[int, Set[int]]]:
     text = doc_text(doc)
     links: List[Relation] = []
+    owners: Dict[int, Set[int]] = {}
     from_time: Optional[Span] = None  # the latest from-time so far
     for span in sorted(ents, key=lambda e: e.start_char):
         start = span.start_char
+        if from_time is not None and span.label_ in QUANTITY_LABELS and text[from_time.end_char:start] == "的":
+            owners[from_time.start_char].add(start)
         if not (start > 0 and text[start - 1] in FROM_MARKS):
             continue
         if span.label_ in ("DATE", "DEADLINE"):
             if text[span.end_char:span.end_char + 1] == "的":
                 from_time = span
+                owners[start] = set()
         elif span.label_ in QUANTITY_LABELS and from_time is not None \
                 and not any(ch in SENTENCE_END for ch in text[from_time.end_char:start]):
             links.append((start, from_time.start_char, CHILD_RELATION[from_time.label_], 1.0))
-    return links
+            owners[from_time.start_char].add(start)
+    return links, owners
 
 
 def crosses_now(text: str, head: Span, child: Span) -> bool:

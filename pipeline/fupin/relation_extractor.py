@@ -23,7 +23,7 @@ from spacy.vocab import Vocab
 from thinc.api import Model, Optimizer
 
 from .extensions import doc_text
-from .linker import crosses_now, from_time_links
+from .linker import crosses_now, from_time_links, from_time_owners, is_comparison_time, link_nearest
 from .relation_model import RULE_LINK_ATTR, Candidates, get_candidates
 from .schema import CHILD_RELATION, RELATION_LABELS
 
@@ -191,13 +191,26 @@ class RelationExtractor(TrainablePipe):
 
 
 def _with_time_rules(doc: Doc, relations: List[Tuple]) -> List[Tuple]:
-    """Replace the time relation of each from-side amount by its from-time, and
-    drop time relations that reach across a vague 'now'."""
+    """Replace the time relation of each from-side amount by its from-time,
+    drop time relations that reach across a vague 'now', and move a time
+    relation that reaches the base of a comparison (比上年末) or another
+    amount's from-time (由2011年底的775万人减少到183.27万人) to the time the rule
+    linker gives that amount."""
     from_side = {h: (h, c, label, score) for h, c, label, score in from_time_links(doc, doc.ents)}
+    owners = from_time_owners(doc, doc.ents)
     spans = {span.start_char: span for span in doc.ents}
     text = doc_text(doc)
-    kept = [r for r in relations if not (r[2] in ("HAS_DEADLINE", "AS_OF") and (
-        r[0] in from_side or crosses_now(text, spans[r[0]], spans[r[1]])))]
+    kept, moved = [], set()
+    for r in relations:
+        if r[2] in ("HAS_DEADLINE", "AS_OF"):
+            if r[0] in from_side or crosses_now(text, spans[r[0]], spans[r[1]]):
+                continue
+            if is_comparison_time(text, spans[r[1]]) or r[0] not in owners.get(r[1], (r[0],)):
+                moved.add(r[0])  # to a comparison base, or to another amount's from-time
+                continue
+        kept.append(r)
+    if moved:
+        kept += [r for r in link_nearest(doc, doc.ents) if r[0] in moved and r[2] in ("HAS_DEADLINE", "AS_OF")]
     return sorted(kept + list(from_side.values()), key=lambda r: (r[0], r[1]))
 
 

@@ -17,6 +17,11 @@ With ``drop_enumerations`` set, predicted region names that only enumerate a
 counted set (印台区、耀州区等「29个」) are removed, as SCHEMA wants and the
 rule layer does (``rules.enumerated_regions``): the per-token tagger sees a
 few characters around each name, not the count that ends the list.
+
+With ``unmarked_key`` set, predicted entities inside a range the rule layer
+found unmarked (``doc.spans[unmarked_key]``) are removed first: anything inside
+a document title 《…》, and a region that begins an organisation or meeting
+name (中国扶贫研究院, 全国扶贫开发信息系统), as SCHEMA wants.
 """
 from __future__ import annotations
 
@@ -31,16 +36,19 @@ from .rules import enumerated_regions
 
 class RuleBackoff:
     def __init__(self, nlp: Language, name: str, spans_key: str, labels: Optional[Iterable[str]],
-                 extend: bool = False, drop_enumerations: bool = False):
+                 extend: bool = False, drop_enumerations: bool = False, unmarked_key: Optional[str] = None):
         self.name = name
         self.spans_key = spans_key
         self.allowed_labels = set(labels) if labels else None
         self.extend = extend
         self.drop_enumerations = drop_enumerations
+        self.unmarked_key = unmarked_key
 
     def __call__(self, doc: Doc) -> Doc:
         if self.spans_key not in doc.spans:
             return doc
+        if self.unmarked_key and doc.spans.get(self.unmarked_key):
+            self._drop_unmarked(doc, doc.spans[self.unmarked_key])
         if self.extend:
             self._whole_numbers(doc)
             self._extend(doc)
@@ -58,6 +66,16 @@ class RuleBackoff:
         if self.drop_enumerations:
             self._drop_enumerations(doc)
         return doc
+
+    @staticmethod
+    def _drop_unmarked(doc: Doc, unmarked: Iterable[Span]) -> None:
+        titles = [(u.start, u.end) for u in unmarked if u.label_ == "TITLE"]
+        names = [(u.start, u.end) for u in unmarked if u.label_ == "NAME"]
+        kept = [ent for ent in doc.ents
+                if not any(a <= ent.start and ent.end <= b for a, b in titles)
+                and not (ent.label_ == "REGION" and any(ent.start < b and a < ent.end for a, b in names))]
+        if len(kept) < len(doc.ents):
+            doc.ents = kept
 
     @staticmethod
     def _drop_enumerations(doc: Doc) -> None:
@@ -136,9 +154,10 @@ def _in_number(doc: Doc, i: int) -> bool:
 
 
 @Language.factory("fupin_rule_backoff",
-                  default_config={"spans_key": "rules", "labels": None, "extend": False, "drop_enumerations": False})
+                  default_config={"spans_key": "rules", "labels": None, "extend": False, "drop_enumerations": False,
+                                  "unmarked_key": None})
 def make_rule_backoff(nlp: Language, name: str, spans_key: str, labels: Optional[List[str]],
-                      extend: bool, drop_enumerations: bool) -> RuleBackoff:
+                      extend: bool, drop_enumerations: bool, unmarked_key: Optional[str]) -> RuleBackoff:
     """Create the rule back-off.
 
     spans_key (str): where ``fupin_rules`` wrote its spans.
@@ -146,5 +165,7 @@ def make_rule_backoff(nlp: Language, name: str, spans_key: str, labels: Optional
     extend (bool): let a predicted entity strictly inside a same-label rule span take its
         extent, and one that cuts a written number take the whole number.
     drop_enumerations (bool): remove predicted region names that only enumerate a counted set.
+    unmarked_key (Optional[str]): where ``fupin_rules`` wrote the ranges SCHEMA leaves
+        unmarked; predictions inside them are removed. None keeps them.
     """
-    return RuleBackoff(nlp, name, spans_key, labels, extend, drop_enumerations)
+    return RuleBackoff(nlp, name, spans_key, labels, extend, drop_enumerations, unmarked_key)

@@ -26,6 +26,9 @@ PINYIN_NOISE_RE = re.compile(
 )
 
 
+_VARIANTS = {"陜": "陕", "鄕": "乡", "衞": "卫", "凖": "准", "囘": "回", "彚": "汇", "戸": "户"}
+
+
 @functools.lru_cache(maxsize=1)
 def _translation_table() -> Dict[int, str]:
     """Traditional -> simplified characters and full-width -> half-width."""
@@ -42,6 +45,9 @@ def _translation_table() -> Dict[int, str]:
             target = targets.split(" ")[0]
             if len(src) == 1 and len(target) == 1 and src != target:
                 table[ord(src)] = target
+    # variant forms common in Big5-era pages that the table leaves as they are
+    # (陜西 for 陝西 is the usual spelling on many Taiwanese and Hong Kong sites)
+    table.update({ord(src): dst for src, dst in _VARIANTS.items()})
     for code in range(0xFF01, 0xFF5F):  # full-width ASCII block
         table[code] = chr(code - 0xFEE0)
     table[0x3000] = " "  # ideographic space
