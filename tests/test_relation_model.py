@@ -68,7 +68,7 @@ def test_candidates_pair_quantities_with_context_in_the_same_sentence_only():
 
 
 def test_from_side_amounts_take_the_from_time():
-    from fupin.linker import from_time_links
+    from fupin.linker import from_times
 
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
     text = "贫困人口从2013年底的625万人减少到2018年底的71万人,贫困发生率从9.6%降到1.1%。记者从1月14日召开的会议获悉,贫困发生率从38%下降到29%。"
@@ -77,7 +77,7 @@ def test_from_side_amounts_take_the_from_time():
               "9.6%": "PERCENT", "1.1%": "PERCENT", "1月14日": "DATE", "38%": "PERCENT", "29%": "PERCENT"}
     doc.ents = [doc.char_span(text.index(t), text.index(t) + len(t), label=label) for t, label in labels.items()]
     start = {t: text.index(t) for t in labels}
-    assert from_time_links(doc, doc.ents) == [(start["9.6%"], start["2013年底"], "AS_OF", 1.0)]
+    assert from_times(doc, doc.ents).links == [(start["9.6%"], start["2013年底"], "AS_OF", 1.0)]
     # 记者从1月14日召开的会议: a from-time is followed by 的 and an amount, not a verb
     times = {(h, c) for h, c, label, _ in link_nearest(doc, doc.ents) if label == "AS_OF"}
     assert (start["9.6%"], start["2013年底"]) in times and (start["9.6%"], start["2018年底"]) not in times
@@ -135,7 +135,7 @@ def test_the_base_of_a_comparison_is_no_amounts_time():
 
 
 def test_a_from_time_governs_its_own_amounts_only():
-    from fupin.linker import from_time_owners
+    from fupin.linker import from_times
 
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
     text = "2017年底,全省贫困人口由2011年底的775万人减少到了183.27万人,贫困发生率由28%下降到7.54%。"
@@ -144,7 +144,7 @@ def test_a_from_time_governs_its_own_amounts_only():
               "28%": "PERCENT", "7.54%": "PERCENT"}
     doc.ents = [doc.char_span(text.index(t), text.index(t) + len(t), label=label) for t, label in labels.items()]
     at = {t: text.index(t) for t in labels}
-    assert from_time_owners(doc, doc.ents) == {at["2011年底"]: {at["775万人"], at["28%"]}}
+    assert from_times(doc, doc.ents).owners == {at["2011年底"]: {at["775万人"], at["28%"]}}
     times = {h: c for h, c, label, _ in link_nearest(doc, doc.ents) if label == "AS_OF"}
     assert times == {at["775万人"]: at["2011年底"], at["183.27万人"]: at["2017年底"],
                      at["28%"]: at["2011年底"], at["7.54%"]: at["2017年底"]}

@@ -96,6 +96,14 @@ def test_names_inside_titles_and_longer_names_are_not_marked():
     assert found == [] and unmarked == [(2, 9, "TITLE"), (10, 12, "NAME")]
 
 
+def test_bare_amounts_of_people_and_nouns_after_a_qualifier():
+    found = spans_of("全国农村贫困人口减少1240万,建档立卡贫困人口由14.63万下降到7.89万人;"
+                     "预计115万以上贫困人口脱贫、1400个以上贫困村出列;总投资12万。")
+    assert ("1240万", "POPULATION") in found and ("14.63万", "POPULATION") in found
+    assert ("115万以上贫困人口", "POPULATION") in found and ("1400个以上贫困村", "VILLAGE_COUNT") in found
+    assert not any(text == "12万" for text, _label in found)  # no people named before it
+
+
 def test_what_a_count_counts():
     found = spans_of("重庆市14个国家扶贫开发工作重点区县全部摘帽,北川县等15个2017年拟摘帽贫困县公示,"
                      "河北、陕西等8个省市的贫困县全部摘帽,共带动17.04万个贫困家庭增收;没有贫困县的省份只有9个。")

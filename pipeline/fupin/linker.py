@@ -3,7 +3,7 @@ span of each kind inside its sentence (SCHEMA section 3).
 
 Two time rules refine "nearest", and the relation extractor applies them over
 its own choices too: the from-side of a 从…到 comparison takes the from-time
-(``from_time_links``), no time reaches an amount across a vague 'now'
+(``from_times``), no time reaches an amount across a vague 'now'
 such as 如今 (``crosses_now``), and the base of a comparison (比上年末,
 较2016年) is no amount's time (``is_comparison_time``).
 
@@ -17,7 +17,7 @@ and page stamps are linked to nothing.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -49,16 +49,20 @@ def is_comparison_time(text: str, span: Span) -> bool:
     return span.start_char > 0 and text[span.start_char - 1] in COMPARISON_MARKS
 
 
-def link_nearest(doc: Doc, ents: Sequence[Span]) -> List[Relation]:
-    """Return (head_start_char, child_start_char, label, score) relations."""
+def link_nearest(doc: Doc, ents: Sequence[Span], from_side: Optional["FromTimes"] = None) -> List[Relation]:
+    """Return (head_start_char, child_start_char, label, score) relations.
+
+    from_side (FromTimes | None): ``from_times(doc, ents)``, when the caller has it.
+    """
     text = doc_text(doc)
     sent = sentence_ids(text)
     relations: List[Relation] = []
     by_sentence: Dict[int, List[Span]] = {}
     for span in ents:
         by_sentence.setdefault(sent[span.start_char], []).append(span)
-    links, owners = _from_times(doc, ents)
-    from_side = {h: (c, label) for h, c, label, _score in links}
+    if from_side is None:
+        from_side = from_times(doc, ents)
+    from_time_of = {h: (c, label) for h, c, label, _score in from_side.links}
     for spans in by_sentence.values():
         contexts = [s for s in spans if s.label_ in CHILD_RELATION and not _unlinkable(doc, s, text)]
         for head in spans:
@@ -66,12 +70,12 @@ def link_nearest(doc: Doc, ents: Sequence[Span]) -> List[Relation]:
                 continue
             for kind in ("time", "REGION", "PROGRAM"):
                 if kind == "time":
-                    if head.start_char in from_side:
-                        child_start, label = from_side[head.start_char]
+                    if head.start_char in from_time_of:
+                        child_start, label = from_time_of[head.start_char]
                         relations.append((head.start_char, child_start, label, 1.0))
                         continue
                     pool = [c for c in contexts if c.label_ in ("DEADLINE", "DATE") and not crosses_now(text, head, c)
-                            and head.start_char in owners.get(c.start_char, (head.start_char,))]
+                            and from_side.may_link(head.start_char, c.start_char)]
                 else:
                     pool = [c for c in contexts if c.label_ == kind]
                 child = _nearest(head, pool, prefer_before=kind != "PROGRAM")
@@ -97,29 +101,34 @@ COMPARISON_MARKS = "比较"
 NOW_RE = re.compile(r"如今|目前|当前|现在|眼下")
 
 
-def from_time_links(doc: Doc, ents: Sequence[Span]) -> List[Relation]:
-    """Time links of the from-side of a 从…到 comparison.
+class FromTimes(NamedTuple):
+    """The from-times of a doc's 从/由…到 comparisons (see ``from_times``).
+
+    links (List[Relation]): the time link of each from-side amount.
+    owners (Dict[int, Set[int]]): start char of each from-time -> start chars
+        of the amounts it may govern.
+    """
+
+    links: List[Relation]
+    owners: Dict[int, Set[int]]
+
+    def may_link(self, head: int, child: int) -> bool:
+        """Whether the time starting at ``child`` may be the time of the amount at ``head``."""
+        return head in self.owners.get(child, (head,))
+
+
+def from_times(doc: Doc, ents: Sequence[Span]) -> FromTimes:
+    """The times written right after 从/由 and followed by 的, and what they govern.
 
     In 「从2013年底的625万人减少到2018年底的71万人,贫困发生率从9.6%降到1.1%」
     the amount written right after 从/由 (9.6%) belongs to the time written
     right after 从/由 earlier in its sentence and followed by 的 (2013年底), not
-    to the nearer 2018年底. Returns (head_start_char, child_start_char, label,
-    1.0) for such amounts; the nearest-time reading holds for the others.
+    to the nearer 2018年底: ``links`` holds (head_start_char, child_start_char,
+    label, 1.0) for such amounts. A from-time governs only those amounts and
+    the one right after its 的 (625万人); the amounts after 到 belong to the
+    time the sentence reports (2017年底,全省贫困人口由2011年底的775万人减少到了
+    183.27万人: 183.27万人 is of 2017年底).
     """
-    return _from_times(doc, ents)[0]
-
-
-def from_time_owners(doc: Doc, ents: Sequence[Span]) -> Dict[int, Set[int]]:
-    """The amounts each from-time may govern: start char of the time -> start
-    chars of its amounts. A from-time (由2011年底的775万人) is the time of the
-    amount right after its 的 and of the from-side amounts; the amounts after
-    到 belong to the time the sentence reports (2017年底,全省贫困人口由2011年底的
-    775万人减少到了183.27万人: 183.27万人 is of 2017年底).
-    """
-    return _from_times(doc, ents)[1]
-
-
-def _from_times(doc: Doc, ents: Sequence[Span]) -> Tuple[List[Relation], Dict[int, Set[int]]]:
     text = doc_text(doc)
     links: List[Relation] = []
     owners: Dict[int, Set[int]] = {}
@@ -138,7 +147,7 @@ def _from_times(doc: Doc, ents: Sequence[Span]) -> Tuple[List[Relation], Dict[in
                 and not any(ch in SENTENCE_END for ch in text[from_time.end_char:start]):
             links.append((start, from_time.start_char, CHILD_RELATION[from_time.label_], 1.0))
             owners[from_time.start_char].add(start)
-    return links, owners
+    return FromTimes(links, owners)
 
 
 def crosses_now(text: str, head: Span, child: Span) -> bool:

@@ -23,7 +23,7 @@ from spacy.vocab import Vocab
 from thinc.api import Model, Optimizer
 
 from .extensions import doc_text
-from .linker import crosses_now, from_time_links, from_time_owners, is_comparison_time, link_nearest
+from .linker import crosses_now, from_times, is_comparison_time, link_nearest
 from .relation_model import RULE_LINK_ATTR, Candidates, get_candidates
 from .schema import CHILD_RELATION, RELATION_LABELS
 
@@ -53,7 +53,7 @@ def make_relation_extractor(nlp: Language, name: str, model: Model, threshold: f
     time_rules (bool): apply two rules of the rule linker over the model's time
         links: an amount written right after 从/由 takes the time written right
         after 从/由 before it in its sentence (the from-side of a 从…到 comparison,
-        ``linker.from_time_links``), and no time links an amount across a vague
+        ``linker.from_times``), and no time links an amount across a vague
         'now' (如今, 目前) between them (``linker.crosses_now``).
     """
     return RelationExtractor(nlp.vocab, model, name, threshold=threshold, max_distance=max_distance,
@@ -196,22 +196,22 @@ def _with_time_rules(doc: Doc, relations: List[Tuple]) -> List[Tuple]:
     relation that reaches the base of a comparison (比上年末) or another
     amount's from-time (由2011年底的775万人减少到183.27万人) to the time the rule
     linker gives that amount."""
-    from_side = {h: (h, c, label, score) for h, c, label, score in from_time_links(doc, doc.ents)}
-    owners = from_time_owners(doc, doc.ents)
+    from_side = from_times(doc, doc.ents)
+    replaced = {r[0]: r for r in from_side.links}
     spans = {span.start_char: span for span in doc.ents}
     text = doc_text(doc)
     kept, moved = [], set()
     for r in relations:
         if r[2] in ("HAS_DEADLINE", "AS_OF"):
-            if r[0] in from_side or crosses_now(text, spans[r[0]], spans[r[1]]):
+            if r[0] in replaced or crosses_now(text, spans[r[0]], spans[r[1]]):
                 continue
-            if is_comparison_time(text, spans[r[1]]) or r[0] not in owners.get(r[1], (r[0],)):
+            if is_comparison_time(text, spans[r[1]]) or not from_side.may_link(r[0], r[1]):
                 moved.add(r[0])  # to a comparison base, or to another amount's from-time
                 continue
         kept.append(r)
     if moved:
-        kept += [r for r in link_nearest(doc, doc.ents) if r[0] in moved and r[2] in ("HAS_DEADLINE", "AS_OF")]
-    return sorted(kept + list(from_side.values()), key=lambda r: (r[0], r[1]))
+        kept += [r for r in link_nearest(doc, doc.ents, from_side) if r[0] in moved and r[2] in ("HAS_DEADLINE", "AS_OF")]
+    return sorted(kept + from_side.links, key=lambda r: (r[0], r[1]))
 
 
 def _merge(candidates: List[Candidates], docs: List[Doc], examples: List[Example]) -> List[Candidates]:

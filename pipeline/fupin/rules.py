@@ -51,12 +51,18 @@ QUANTITY_RE = re.compile(
     r"(?P<pct>%|个百分点|百分点)"
     r"|(?P<money>(?:美元|元))"
     r"|(?P<household>户(?:" + HOUSEHOLD_NOUN + r")?)"
-    r"|(?P<person>人次|人|名(?:" + PERSON_NOUN + r")?|" + PERSON_NOUN + r")"
-    r"|(?P<ge>个)(?P<village>" + VILLAGE_NOUN + r")?(?P<county>" + COUNTY_NOUN + r")?"
+    r"|(?P<person>人次|人|名(?:" + PERSON_NOUN + r")?|(?:以上|左右)?" + PERSON_NOUN + r")"
+    r"|(?P<ge>个)(?:(?:以上|左右)(?=" + VILLAGE_NOUN + r"|" + COUNTY_NOUN + r"))?"
+    r"(?P<village>" + VILLAGE_NOUN + r")?(?P<county>" + COUNTY_NOUN + r")?"
     r"|(?P<village2>" + VILLAGE_NOUN + r")|(?P<county2>" + COUNTY_NOUN + r")"
     r"|(?P<unit>" + QUANTITY_UNITS + r")"
     r")(?P<post>" + POST_Q + r")"
 )
+# a bare 万/亿 amount with no unit or noun after it (end of clause, or a verb of change)
+BARE_WAN_RE = re.compile(PRE_Q + NUM + r"(?:余|多)?(?:万|亿)(?:余|多)?" + POST_Q +
+                         r"(?=[,，。；;、:：)）\s]|$|下降|减少|降至|减至|降到|减到|增加|增至)")
+# the people a clause counts, before its bare amount, with no clause break between
+_PEOPLE_BEFORE = re.compile(r"(?:贫困人口|人口|贫困群众|群众|劳动力)[^,，。；;:：\d]{0,10}$")
 FRACTION_RE = re.compile(
     r"(?:[" + CN + r"\d]+分之[" + CN + r"\d]+|一半|半数|[一二两三四五六七八九]成)(?:以上|以下|左右)?"
 )
@@ -244,6 +250,13 @@ class RuleRecognizer:
         for m in FRACTION_RE.finditer(text):
             if m.start() not in time_chars:
                 out.append((m.start(), m.end(), "PERCENT"))
+        taken = {i for s, e, _label in out for i in range(s, e)}
+        for m in BARE_WAN_RE.finditer(text):
+            # 贫困人口减少「1240万」: a bare 万 amount of the people its clause names before it
+            if m.start() in taken or m.start() in time_chars or (m.start() and text[m.start() - 1].isdigit()):
+                continue
+            if _PEOPLE_BEFORE.search(text, max(0, m.start() - 16), m.start()):
+                out.append((m.start(), m.end(), "POPULATION"))
         return out
 
     @staticmethod
