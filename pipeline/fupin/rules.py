@@ -130,9 +130,9 @@ _COUNT_HEAD = re.compile(_COUNT_NUM + r"个[^,;:。()\n]{0,10}(?:[:(]|的)\s*$")
 _ETC_COUNT = re.compile(_NAME_REST + r"等" + _COUNT)
 _CHAIN_HEAD = re.compile(r"(?:市|州|盟|地区)$")
 # a name that begins a longer name is no region (SCHEMA: organisation, venue and
-# meeting names): an institution, system or meeting a few characters on (中国扶贫
-#研究院, 全国扶贫开发信息系统, 全省脱贫攻坚工作会议), a compound (中国—东盟), a demonym
-# (中国人). Measured on the gazetteer matches of round 0 / dev: gold marks 1 of 122
+# meeting names): an institution, system or meeting a few characters on
+# (中国扶贫研究院, 全国扶贫开发信息系统, 全省脱贫攻坚工作会议), a compound (中国—东盟),
+# a demonym (中国人), or 中国 across 其中国家. Measured on the gazetteer matches of round 0 / dev: gold marks 1 of 122
 # / 0 of 22 before such a head, 0 of 6 / 0 of 4 compounds, 0 of 10 / 0 of 7 demonyms.
 _NAME_HEAD = re.compile(r"^[\u4e00-\u9fff]{0,8}?(?:大学|学院|研究院|研究所|研究中心|新闻网|博览会|交易会|论坛|"
                         r"基金会|协会|学会|委员会|信息系统|两会|“两会”|会议|大会)")
@@ -197,8 +197,8 @@ class RuleRecognizer:
         RETURNS (Tuple[List[Span], List[Span]]): the sorted, non-overlapping
             spans ``find`` returns, and the unmarked ranges: document titles
             (label ``TITLE``, where no label is marked) and region names that
-            begin an organisation, venue or meeting name (label ``NAME``, where
-            no region is marked). A trained model can use the second list to
+            begin an organisation, venue, meeting or system name, a compound or
+            a demonym (label ``NAME``, where no region is marked). A trained model can use the second list to
             drop what it predicts there.
         """
         times = self._times(text)
@@ -370,14 +370,21 @@ class RuleRecognizer:
         return self._regions_and_names(text, raw)[0]
 
     def _regions_and_names(self, text: str, raw: bool = False) -> Tuple[List[Span], List[Tuple[int, int]]]:
-        """The region spans, and the names vetoed as the start of a longer name."""
+        """The region spans, and the names that begin an organisation, venue,
+        meeting or system name, a compound or a demonym (not those before an
+        office word such as 县财政 or 省委: the trained model tells 该县财政拿出
+        3000万元 from 四川省委 well enough on its own)."""
         found: List[Span] = []
         vetoed: List[Tuple[int, int]] = []
+        names: List[Tuple[int, int]] = []
         for end_idx, name in _region_automaton().iter(text):
             start = end_idx - len(name) + 1
             end = end_idx + 1
-            if not raw and _begins_longer_name(text, start, end):
+            kind = None if raw else _begins_longer_name(text, start, end)
+            if kind:
                 vetoed.append((start, end))
+                if kind == "name":
+                    names.append((start, end))
                 continue
             if len(name) == 2 and name[1] in "县区市旗" and name not in DEICTIC_REGIONS and start > 0 and _is_cjk(text[start - 1]) \
                     and text[start - 1] not in "市州省盟区县、和与及在从到对的":
@@ -403,23 +410,26 @@ class RuleRecognizer:
                 found.append((at, at + len(short), "REGION"))
                 at = text.find(short, at + 1)
         if raw:
-            return found, vetoed
+            return found, names
         # a name inside a rejected organisation name (宁夏 in 宁夏回族自治区扶贫办) goes too
         found = [f for f in found if not any(f[0] < ve and vs < f[1] for vs, ve in vetoed)]
-        return _drop_enumerations(text, _longest_non_overlapping(found)), vetoed
+        return _drop_enumerations(text, _longest_non_overlapping(found)), names
 
 
-def _begins_longer_name(text: str, start: int, end: int) -> bool:
-    """Whether the gazetteer name at [start, end) begins an organisation, office,
-    venue or meeting name, a compound or a demonym rather than naming an area."""
+def _begins_longer_name(text: str, start: int, end: int) -> Optional[str]:
+    """Whether the gazetteer name at [start, end) names no area: ``"office"``
+    before an office word (四川省委, 县扶贫办), ``"name"`` at the start of an
+    organisation, venue, meeting or system name, a compound or a demonym, else None."""
     name = text[start:end]
     after = text[end:end + 14]
     if (ORG_SUFFIX.match(after) or ORG_AFTER_SHORT.match(after)) and not (
             name.startswith(("全", "我", "该")) and after[:1] in "各上下"):
-        return True
+        return "office"
     if name == "中国" and text[start - 1:start] == "其" and after[:1] == "家":
-        return True  # 其中国家级贫困县: 其中 + 国家
-    return bool(_NAME_HEAD.match(after) or _COMPOUND.match(after) or _DEMONYM.match(after))
+        return "name"  # 其中国家级贫困县: 其中 + 国家
+    if _NAME_HEAD.match(after) or _COMPOUND.match(after) or _DEMONYM.match(after):
+        return "name"
+    return None
 
 
 # A named village: two or three characters before 村 that stand after a boundary (a

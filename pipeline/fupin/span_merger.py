@@ -8,8 +8,10 @@ unit, percentages, money) fill the gaps it leaves.
 
 With ``extend`` set, a predicted entity that lies strictly inside a rule span
 of the same label first takes the rule span's extent (when that collides with
-no other entity). The per-token tagger often finds a lexicon entry but cuts
-it short (「贵州」 for 「贵州省」, 「族自治州」 for 「果洛藏族自治州」,
+no other entity), and so do several same-label pieces of one rule span; an
+entity made of two or more whole rule spans written edge to edge (「1856套
+169768平方米」) is split into them. The per-token tagger often finds a lexicon
+entry but cuts it short (「贵州」 for 「贵州省」, 「族自治州」 for 「果洛藏族自治州」,
 「018年」); the rules know where a gazetteer name, date or amount ends. An
 entity that starts or ends inside a written number takes the whole number.
 
@@ -25,7 +27,7 @@ name (中国扶贫研究院, 全国扶贫开发信息系统), as SCHEMA wants.
 """
 from __future__ import annotations
 
-from typing import Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -52,6 +54,7 @@ class RuleBackoff:
         if self.extend:
             self._whole_numbers(doc)
             self._extend(doc)
+            self._split_joined(doc)
         owner = _owners(len(doc), doc.ents)
         added: List[Span] = []
         for span in doc.spans[self.spans_key]:
@@ -107,25 +110,51 @@ class RuleBackoff:
             doc.ents = ents
 
     def _extend(self, doc: Doc) -> None:
-        ents = list(doc.ents)
+        ents: List[Optional[Span]] = list(doc.ents)
         owner = _owners(len(doc), ents)
         changed = False
         for span in doc.spans[self.spans_key]:
             if self.allowed_labels is not None and span.label_ not in self.allowed_labels:
                 continue
-            inside = {owner[t] for t in range(span.start, span.end)}
-            inside.discard(-1)
-            if len(inside) != 1:
-                continue  # no entity inside, or several: leave them to the model
-            i = inside.pop()
-            ent = ents[i]
-            if ent.label_ != span.label_ or (ent.start, ent.end) == (span.start, span.end):
+            inside = sorted({owner[t] for t in range(span.start, span.end)} - {-1})
+            if not inside:
                 continue
-            if not (span.start <= ent.start and ent.end <= span.end):
-                continue  # the entity reaches outside the rule span: the model's call
-            ents[i] = Span(doc, span.start, span.end, label=span.label_)
-            owner[span.start:span.end] = [i] * (span.end - span.start)
+            if any(ents[i].label_ != span.label_ for i in inside):
+                continue  # another label inside: the model's call
+            if not all(span.start <= ents[i].start and ents[i].end <= span.end for i in inside):
+                continue  # an entity reaches outside the rule span: the model's call
+            if len(inside) == 1 and (ents[inside[0]].start, ents[inside[0]].end) == (span.start, span.end):
+                continue
+            # one entity cut short, or pieces of one (2017 | 03-05 10:52:00 in a page stamp)
+            keep = inside[0]
+            ents[keep] = Span(doc, span.start, span.end, label=span.label_)
+            for i in inside[1:]:
+                ents[i] = None
+            owner[span.start:span.end] = [keep] * (span.end - span.start)
             changed = True
+        if changed:
+            doc.ents = [ent for ent in ents if ent is not None]
+
+    def _split_joined(self, doc: Doc) -> None:
+        """Split an entity that is two or more same-label rule spans edge to edge."""
+        old = list(doc.ents)
+        owner = _owners(len(doc), old)
+        parts: Dict[int, List[Span]] = {}
+        for r in sorted(doc.spans[self.spans_key], key=lambda r: r.start):
+            i = owner[r.start]
+            if i != -1 and r.label_ == old[i].label_ and r.end <= old[i].end and \
+                    (self.allowed_labels is None or r.label_ in self.allowed_labels):
+                parts.setdefault(i, []).append(r)
+        ents: List[Span] = []
+        changed = False
+        for i, ent in enumerate(old):
+            pieces = parts.get(i, [])
+            if len(pieces) >= 2 and pieces[0].start == ent.start and pieces[-1].end == ent.end \
+                    and all(a.end == b.start for a, b in zip(pieces, pieces[1:])):
+                ents.extend(Span(doc, r.start, r.end, label=r.label_) for r in pieces)
+                changed = True
+            else:
+                ents.append(ent)
         if changed:
             doc.ents = ents
 
