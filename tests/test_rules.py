@@ -122,6 +122,18 @@ def test_time_expressions_without_a_year_and_ranges():
     assert not [t for t, label in spans_of("每年底核查一次。") if label in ("DATE", "DEADLINE")]
 
 
+def test_time_span_boundaries():
+    times = lambda text: [(t, label) for t, label in spans_of(text) if label in ("DATE", "DEADLINE")]  # noqa: E731
+    # the 到 of a verb of change is the verb's; 于 stays outside; 年度 and 至今 inside; 今起 is a time
+    assert times("贫困人口减少到2018年底的71万人。")[0][0] == "2018年底"
+    assert times("收入提高到2020年的1万元。")[0][0] == "2020年"
+    assert times("到2020年底全部脱贫。")[0][0] == "到2020年底"
+    assert times("会议于3月16日召开。")[0][0] == "3月16日"
+    assert times("2017年度贫困县退出。")[0][0] == "2017年度"
+    assert times("2014年至今,全州减贫35万人。")[0][0] == "2014年至今"
+    assert times("15个贫困县今起公示。") == [("今起", "DATE")]
+
+
 def test_lexicon_terms_the_annotators_do_not_mark_alone():
     found = spans_of("全县建成村级光伏扶贫电站30个,带动合作社12家。")
     assert ("光伏扶贫", "PROGRAM") in found

@@ -62,7 +62,8 @@ QUANTITY_RE = re.compile(
 BARE_WAN_RE = re.compile(PRE_Q + NUM + r"(?:余|多)?(?:万|亿)(?:余|多)?" + POST_Q +
                          r"(?=[,，。；;、:：)）\s]|$|下降|减少|降至|减至|降到|减到|增加|增至)")
 # the people a clause counts, before its bare amount, with no clause break between
-_PEOPLE_BEFORE = re.compile(r"(?:贫困人口|人口|贫困群众|群众|劳动力)[^,，。；;:：\d]{0,10}$")
+# (a year may stand between: 贫困人口由2011年的14.63万下降到…)
+_PEOPLE_BEFORE = re.compile(r"(?:贫困人口|人口|贫困群众|群众|劳动力)(?:[^,，。；;:：\d]|\d{4}年){0,10}$")
 FRACTION_RE = re.compile(
     r"(?:[" + CN + r"\d]+分之[" + CN + r"\d]+|一半|半数|[一二两三四五六七八九]成)(?:以上|以下|左右)?"
 )
@@ -84,7 +85,7 @@ _M = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 _N = r"(?:\d{1,2}|[一二两三四五六七八九十]{1,3})"
 _REL_YEAR = r"(?:今年|去年|明年|前年|当年)"
 TIME_RE = re.compile(
-    r"(?P<pre>截至到|截止到|截至|截止|到|至|在|于)?"
+    r"(?P<pre>截至到|截止到|截至|截止|到|至|在)?"
     r"(?P<core>"
     r"\d{4}年\d{1,2}月\d{1,2}日\s*\d{1,2}[时:]\d{1,2}(?:分|:\d{2})?(?:\d{1,2}秒)?"
     r"|\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
@@ -98,10 +99,12 @@ TIME_RE = re.compile(
     r"|" + _M + r"月" + _M + r"[日号](?:[-—至到~]" + _M + r"[日号])?"
     r"|" + _M + r"月(?=底|末|初|上旬|中旬|下旬)"
     r"|今明两年|今后两年|年内|本年度|全年|上年末|上年底|上半年|下半年|(?<![每当])年底|(?<![每当])年末"
-    r"|今日|今天|昨日|昨天|(?<![\d月号日])\d{1,2}日"
+    r"|今日|今天|今起|昨日|昨天|(?<![\d月号日])\d{1,2}日"
     r")"
-    r"(?P<post>上旬|中旬|下旬|底|末|初|前|以前|之前|期间|时期|以来|至今|上午|下午|晚)*"
+    r"(?P<post>(?<=年)度(?!的)|上旬|中旬|下旬|底|末|初|前|以前|之前|期间|时期|以来|至今|上午|下午|晚)*"
 )
+# a verb of change whose 到/至 is its own (下降到, 减少到, 增加到, 提高到), not the time's
+_CHANGE_VERB_END = re.compile(r"(?:[降增减升至达提]|减少|增加|增长|提高|降低|上升|扩大|缩小)$")
 # cues that make a time expression a target (DEADLINE) rather than a report (DATE)
 PLAN_CUES = re.compile(r"要|将|确保|力争|计划|规划|准备|目标|任务|争取|预计|拟|必须|努力|实现.{0,12}(?:脱贫|摘帽|出列)|完成.{0,6}任务")
 PAST_CUES = re.compile(r"已|累计|共|实现了|完成了|减少了|下降|降至|减至|达到|已经|先后|全年|当年|截至|以来")
@@ -309,7 +312,7 @@ class RuleRecognizer:
             if core in VAGUE:
                 continue
             # "下降到2016年底": the 到 belongs to the verb
-            if m.group("pre") in ("到", "至") and start > 0 and text[start - 1] in "降增减升至达提":
+            if m.group("pre") in ("到", "至") and start > 0 and _CHANGE_VERB_END.search(text, max(0, start - 2), start):
                 start += len(m.group("pre"))
             # a number followed by 年 that is a duration or an ordinal is not a date
             if re.fullmatch(r"\d{1,3}年", core):
