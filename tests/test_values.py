@@ -97,6 +97,9 @@ CASES = [
     # Chinese numerals with 万/亿 inside
     ("一万二千元", "MONEY", 12000, "元", "="),
     ("一亿二千万元", "MONEY", 120000000, "元", "="),
+    # a magnitude with no digits before it
+    ("近萬人", "POPULATION", 10000, "人", "~"),
+    ("逾千亿", "MONEY", 100000000000, "元", ">"),
 ]
 
 
