@@ -29,7 +29,6 @@ from spacy.util import load_config
 from steps import ROOT, run, score_on_dev
 
 CONFIG = ROOT / "configs" / "trf.cfg"
-logger = logging.getLogger("train_trf")
 
 
 def main(encoder: Path = typer.Option(..., "--encoder", help="Local Hugging Face folder of the encoder."),

@@ -32,15 +32,12 @@ Relation = Tuple[int, int, str, float]
 
 
 def _unlinkable(doc: Doc, span: Span, text: Optional[str] = None) -> bool:
-    if span.label_ in ("REGION", "DATE"):
-        after = (doc_text(doc) if text is None else text)[span.end_char:span.end_char + 12]
-        if DATELINE_RE.match(after):
-            return True
+    text = doc_text(doc) if text is None else text
+    if span.label_ in ("REGION", "DATE") and DATELINE_RE.match(text[span.end_char:span.end_char + 12]):
+        return True
     if span.label_ == "DATE" and STAMP_RE.search(span.text):
         return True
-    if span.label_ in ("DATE", "DEADLINE") and is_comparison_time(doc_text(doc) if text is None else text, span):
-        return True
-    return False
+    return span.label_ in ("DATE", "DEADLINE") and is_comparison_time(text, span)
 
 
 def is_comparison_time(text: str, span: Span) -> bool:

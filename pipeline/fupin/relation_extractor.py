@@ -50,11 +50,13 @@ def make_relation_extractor(nlp: Language, name: str, model: Model, threshold: f
     model: a ``fupin.RelationModel.v1`` (or compatible) scoring candidate pairs.
     threshold (float): minimum probability for a relation.
     max_distance (int): maximum token distance between head and child.
-    time_rules (bool): apply two rules of the rule linker over the model's time
+    time_rules (bool): apply the rule linker's time rules over the model's time
         links: an amount written right after 从/由 takes the time written right
-        after 从/由 before it in its sentence (the from-side of a 从…到 comparison,
-        ``linker.from_times``), and no time links an amount across a vague
-        'now' (如今, 目前) between them (``linker.crosses_now``).
+        after 从/由 before it in its sentence (the from-side of a 从…到 comparison),
+        and a from-time governs no other amount (``linker.from_times``); no time
+        links an amount across a vague 'now' such as 如今 (``linker.crosses_now``);
+        a link to a comparison base (比上年末) or to another amount's from-time
+        goes to the time the rule linker gives that amount.
     """
     return RelationExtractor(nlp.vocab, model, name, threshold=threshold, max_distance=max_distance,
                              time_rules=time_rules)

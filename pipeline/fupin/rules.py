@@ -152,7 +152,8 @@ def title_ranges(text: str) -> List[Tuple[int, int]]:
     return [m.span() for m in TITLE_RE.finditer(text)]
 
 
-def _inside(ranges: Sequence[Tuple[int, int]], start: int, end: int) -> bool:
+def within_any(ranges: Iterable[Tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) lies inside one of ``ranges`` (character or token offsets)."""
     return any(a <= start and end <= b for a, b in ranges)
 
 
@@ -203,8 +204,8 @@ class RuleRecognizer:
             spans ``find`` returns, and the unmarked ranges: document titles
             (label ``TITLE``, where no label is marked) and region names that
             begin an organisation, venue, meeting or system name, a compound or
-            a demonym (label ``NAME``, where no region is marked). A trained model can use the second list to
-            drop what it predicts there.
+            a demonym (label ``NAME``, where no region is marked). A trained
+            model can use the second list to drop what it predicts there.
         """
         times = self._times(text)
         quantities = self._quantities(text, times)
@@ -213,7 +214,7 @@ class RuleRecognizer:
         regions, names = self._regions_and_names(text)
         found += regions
         titles = title_ranges(text)
-        found = [f for f in found if not _inside(titles, f[0], f[1])]
+        found = [f for f in found if not within_any(titles, f[0], f[1])]
         unmarked = sorted([(s, e, "TITLE") for s, e in titles] + [(s, e, "NAME") for s, e in names])
         return _merge_by_priority(found), unmarked
 

@@ -33,7 +33,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .extensions import doc_text
-from .rules import enumerated_regions
+from .rules import enumerated_regions, within_any
 
 
 class RuleBackoff:
@@ -75,7 +75,7 @@ class RuleBackoff:
         titles = [(u.start, u.end) for u in unmarked if u.label_ == "TITLE"]
         names = [(u.start, u.end) for u in unmarked if u.label_ == "NAME"]
         kept = [ent for ent in doc.ents
-                if not any(a <= ent.start and ent.end <= b for a, b in titles)
+                if not within_any(titles, ent.start, ent.end)
                 and not (ent.label_ == "REGION" and any(ent.start < b and a < ent.end for a, b in names))]
         if len(kept) < len(doc.ents):
             doc.ents = kept

@@ -40,8 +40,6 @@ NUMBER_RE = re.compile(
     r"(?P<mult>万亿|千万|百万|亿|万)?"
     r"(?P<approx2>余|多)?"
 )
-BARE_MAGNITUDES = {"千亿": 1e11, "千万": 1e7, "百万": 1e6, "万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
-BARE_MAGNITUDE_RE = re.compile(r"^(千亿|千万|百万|万|亿|千|百)(?![\d" + CN_NUM + r"])")
 FRACTION_RE = re.compile(r"(?P<den>[\d" + CN_NUM + r"]+)分之(?P<num>[\d" + CN_NUM + r"]+(?:点[" + CN_DIGITS + r"]+)?)")
 SLASH_FRACTION_RE = re.compile(r"^(?P<num>\d+)/(?P<den>\d+)")  # 1/5, 2/3 (as a share)
 
@@ -118,10 +116,8 @@ def parse_quantity(text: str, label: str) -> Optional[QuantityValue]:
         if special is not None:
             return QuantityValue(_round(special), "%", qualifier or "=")
 
-    bare = BARE_MAGNITUDE_RE.match(body)
-    if bare:  # 近万人, 逾千亿: a magnitude with no digits before it counts one of it
-        rest = body[bare.end():]
-        return QuantityValue(_round(BARE_MAGNITUDES[bare.group(1)]), _unit_for(label, rest), qualifier or "=")
+    if body[:1] in "万亿":
+        body = "一" + body  # 近万人: a multiplier with no number before it counts one (千亿 already reads as 一千亿)
     m = NUMBER_RE.search(body)
     if not m or m.group("num") in ("", None):
         return None
